@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::calendar::Calendar;
 use crate::error::{ClockError, Result};
 use crate::period::EventTime;
-use crate::ruleset::Ruleset;
+use crate::ruleset::{Ruleset, StepKind};
 
 /// How output is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -160,6 +160,7 @@ struct DeadlineOut<'a> {
     role: &'a str,
     met: Option<String>,
     projected: bool,
+    kind: StepKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     extension_by: Option<&'a str>,
 }
@@ -196,6 +197,7 @@ pub fn clock_output_with(
                 role: d.role.as_str(),
                 met: d.met.map(|m| m.format("%Y-%m-%d").to_string()),
                 projected: d.projected,
+                kind: d.kind,
                 extension_by: d.extension_by.map(|r| r.as_str()),
             })
         })
@@ -258,27 +260,41 @@ pub fn list_events_output(ruleset_name: &str, format: Format) -> Result<String> 
         .collect();
     match format {
         Format::Json => json(&rows),
-        Format::Table => Ok(table(
-            &["EVENT", "STARTS", "MEETS", "DESCRIPTION"],
-            &rows
-                .iter()
-                .map(|r| {
-                    let list = |v: &[&str]| {
-                        if v.is_empty() {
-                            "-".to_string()
-                        } else {
-                            v.join(",")
-                        }
-                    };
-                    vec![
-                        r.name.to_string(),
-                        list(&r.triggers),
-                        list(&r.meets),
-                        r.description.to_string(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        )),
+        // One row per event, with the steps it starts and meets on indented lines below:
+        // step lists are too long for columns.
+        Format::Table => {
+            let header = table(
+                &["EVENT", "KIND", "DESCRIPTION"],
+                &rows
+                    .iter()
+                    .map(|r| {
+                        let kind = if r.lifecycle { "lifecycle" } else { "extra" };
+                        vec![
+                            r.name.to_string(),
+                            kind.to_string(),
+                            r.description.to_string(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            let mut out = String::new();
+            let mut lines = header.lines();
+            if let Some(first) = lines.next() {
+                out.push_str(first);
+                out.push('\n');
+            }
+            for (line, r) in lines.zip(&rows) {
+                out.push_str(line);
+                out.push('\n');
+                if !r.triggers.is_empty() {
+                    out.push_str(&format!("    starts: {}\n", r.triggers.join(", ")));
+                }
+                if !r.meets.is_empty() {
+                    out.push_str(&format!("    meets:  {}\n", r.meets.join(", ")));
+                }
+            }
+            Ok(out)
+        }
     }
 }
 

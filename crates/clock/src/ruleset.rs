@@ -431,7 +431,7 @@ impl Ruleset {
                 .find_map(|t| events.get(t).map(|time| (t, *time)));
             let (from, basis) = match recorded {
                 Some((name, time)) => {
-                    let mut basis = format!("{} {} {name}", step.period, step.direction);
+                    let mut basis = describe(step, name);
                     if step.period.unit == crate::period::Unit::Hours
                         && matches!(time, EventTime::Date(_))
                     {
@@ -449,17 +449,11 @@ impl Ruleset {
                         Some((from, due)) => (
                             Some(EventTime::from(due)),
                             format!(
-                                "{} {} {trigger} (not recorded; projected from step {from}, due {due})",
-                                step.period, step.direction
+                                "{} (not recorded; projected from step {from}, due {due})",
+                                describe(step, &trigger)
                             ),
                         ),
-                        None => (
-                            None,
-                            format!(
-                                "{} {} {trigger} (not recorded)",
-                                step.period, step.direction
-                            ),
-                        ),
+                        None => (None, format!("{} (not recorded)", describe(step, &trigger))),
                     }
                 }
             };
@@ -487,6 +481,15 @@ impl Ruleset {
             });
         }
         Ok(out.into_iter().flatten().collect())
+    }
+}
+
+// "25 working days after decision"; a zero period reads "on the day of notification".
+fn describe(step: &Step, trigger: &str) -> String {
+    if step.period.count == 0 {
+        format!("on the day of {trigger}")
+    } else {
+        format!("{} {} {trigger}", step.period, step.direction)
     }
 }
 
