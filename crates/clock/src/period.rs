@@ -227,6 +227,21 @@ impl fmt::Display for EventTime {
     }
 }
 
+// Serialized as its text form, the same one `EventTime::parse` reads.
+impl Serialize for EventTime {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        EventTime::parse(&text)
+            .map_err(|reason| serde::de::Error::custom(format!("{text:?}: {reason}")))
+    }
+}
+
 impl From<NaiveDate> for EventTime {
     fn from(d: NaiveDate) -> Self {
         EventTime::Date(d)
@@ -445,6 +460,12 @@ mod tests {
             .unwrap_err()
             .contains("offset"));
         assert!(EventTime::parse("03/02/2023").is_err());
+        let t: EventTime = serde_json::from_str("\"2024-06-01T00:30:00+01:00\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2024-06-01T00:30:00+01:00\""
+        );
+        assert!(serde_json::from_str::<EventTime>("\"2024-02-30\"").is_err());
         assert_eq!(
             EventTime::parse("2024-06-01T00:30:00+01:00")
                 .unwrap()
