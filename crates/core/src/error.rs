@@ -39,10 +39,10 @@ impl FieldErrors {
     }
 
     /// The message for a field, if it has one (templates show it beside the input).
-    pub fn get(&self, field: &str) -> Option<&str> {
+    pub fn get<S: AsRef<str>>(&self, field: S) -> Option<&str> {
         self.0
             .iter()
-            .find(|e| e.field == field)
+            .find(|e| e.field == field.as_ref())
             .map(|e| e.message.as_str())
     }
 

@@ -11,6 +11,7 @@ mod error;
 mod reviews;
 mod users;
 
+pub use audit::{AuditQuery, VerifyError};
 pub use error::StoreError;
 pub use reviews::*;
 pub use users::*;

@@ -1,0 +1,222 @@
+//! A fictional partnership for trying casereview: agencies, a user of every role, and
+//! reviews at every stage, dated relative to today so deadlines are live. Loading twice
+//! changes nothing; the passwords are kept in the data folder and printed each time.
+
+use anyhow::{Context, Result};
+use casereview_core::lifecycle::Action;
+use casereview_core::referral::{AgencyInvolvementInput, ChildInput, FamilyMemberInput, KeyEventInput, ReferralInput, ReferrerInput, Triggers};
+use casereview_core::screening::{AttendeeInput, DecisionInput, RecommendationInput, ScreeningMeetingInput};
+use casereview_core::Role;
+use casereview_store::{Actor, NewUser, Store, User};
+use casereview_web::auth;
+use chrono::{Duration, NaiveDate, Utc};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const SLUG: &str = "northmoor";
+const AGENCIES: &[(&str, bool)] = &[
+    ("Children's Social Care", true),
+    ("Police", true),
+    ("Health", true),
+    ("Education", true),
+    ("Probation", true),
+    ("Housing", true),
+    ("Ambulance Service", true),
+    ("Voluntary Sector", false),
+];
+/// email, name, role, agency
+const USERS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("manager@northmoor.example", "Priya Shah", Role::PartnershipAdmin, None),
+    ("chair@northmoor.example", "Graham Eliot", Role::BoardChair, None),
+    ("panelchair@northmoor.example", "Ruth Adebayo", Role::PanelChair, None),
+    ("panel.police@northmoor.example", "DI Tom Walsh", Role::PanelMember, Some("Police")),
+    ("author.health@northmoor.example", "Dr Hannah Cole", Role::AgencyAuthor, Some("Health")),
+    ("overview@northmoor.example", "Margaret Lowe", Role::OverviewAuthor, None),
+    ("head.csc@northmoor.example", "Colin Price", Role::AgencyHead, Some("Children's Social Care")),
+    ("board.education@northmoor.example", "Sarah Okafor", Role::BoardMember, Some("Education")),
+    ("inspector@regulator.example", "Ofsted Inspector", Role::Regulator, None),
+];
+
+/// Loads the demo partnership unless it is already there, then prints the sign-ins.
+pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
+    let pw_file = data_dir.join("demo-passwords.txt");
+    let (p, created) = store.ensure_partnership("demo", SLUG, "Northmoor Safeguarding Children Partnership (fictional)", "NSCP", "medway-2008").await?;
+    let system = Actor::system(p.id);
+    if created || store.users(p.id).await?.is_empty() {
+        for (name, partner) in AGENCIES {
+            store.ensure_agency(&system, name, *partner).await?;
+        }
+        let mut lines = String::from("# casereview demo sign-ins (fictional people). Keep this file private.\n");
+        for (email, name, role, agency) in USERS {
+            let password = format!("demo-{}", &auth::new_token()[..16]);
+            let u = NewUser { partnership_id: p.id, email: email.to_string(), name: name.to_string(), role: *role, agency: agency.map(str::to_string), password_hash: auth::hash_password(&password)? };
+            store.create_user(&system, &u).await?;
+            lines.push_str(&format!("{email}\t{password}\t{}\n", role.title()));
+        }
+        write_private(&pw_file, &lines)?;
+        reviews(store, &p).await.context("loading the demo reviews")?;
+        println!("Loaded the demo partnership '{}'.", p.name);
+    } else {
+        println!("The demo partnership is already loaded; nothing was changed.");
+    }
+    match std::fs::read_to_string(&pw_file) {
+        Ok(text) => {
+            println!("Sign in with any of these (from {}):", pw_file.display());
+            for line in text.lines().filter(|l| !l.starts_with('#')) {
+                println!("  {}", line.replace('\t', "  "));
+            }
+        }
+        Err(_) => println!("The demo passwords file {} is missing; set a password with `casereview user add` for a new account.", pw_file.display()),
+    }
+    Ok(())
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn d(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+struct Case {
+    child: &'static str,
+    dob: i64,
+    died: Option<i64>,
+    incident: i64,
+    triggers: Triggers,
+    carer: &'static str,
+    details: &'static str,
+}
+
+fn referral(c: &Case, today: NaiveDate, referrer: &User) -> ReferralInput {
+    let ago = |n: i64| d(today - Duration::days(n));
+    ReferralInput {
+        referrer: ReferrerInput { name: referrer.name.clone(), position: "Panel member".into(), agency: "Police".into(), contact: "01632 960123, secure email".into(), line_manager: "DCI Anne Moss".into(), line_manager_aware: "yes".into() },
+        child: ChildInput {
+            name: c.child.into(),
+            date_of_birth: ago(c.dob),
+            date_of_death: c.died.map(ago).unwrap_or_default(),
+            home_address: "12 Example Row, Northmoor NM1 0AA".into(),
+            ethnic_origin: "White British".into(),
+            religion: "None recorded".into(),
+            disability: "no".into(),
+            educational_establishment: "Northmoor Nursery".into(),
+            special_educational_needs: "no".into(),
+            child_protection_plan: "no".into(),
+            ..Default::default()
+        },
+        family: vec![
+            FamilyMemberInput { name: "Mother (fictional)".into(), relationship: "Mother".into(), date_of_birth: ago(9000), address: "12 Example Row".into(), ..Default::default() },
+            FamilyMemberInput { name: "Mother's partner (fictional)".into(), relationship: "Mother's partner".into(), legal_status: "Arrested; police investigation ongoing".into(), ..Default::default() },
+        ],
+        family_disability: "no".into(),
+        family_child_protection_plan: "yes".into(),
+        family_child_protection_plan_details: "An older sibling was subject to a plan in the past".into(),
+        agencies_involved: vec![
+            AgencyInvolvementInput { agency: "Health".into(), officer: "Health Visitor".into(), position: "Health Visitor".into(), contact: "Northmoor Health Centre".into(), still_involved: "yes".into() },
+            AgencyInvolvementInput { agency: "Children's Social Care".into(), officer: "Social Worker".into(), position: "Social Worker".into(), contact: "Duty team".into(), still_involved: "yes".into() },
+        ],
+        triggers: c.triggers.clone(),
+        where_child_was: "At home".into(),
+        carer_at_time: c.carer.into(),
+        legal_status_at_time: "None".into(),
+        incident_date: ago(c.incident),
+        incident_details: c.details.into(),
+        key_events: vec![
+            KeyEventInput { date: ago(c.incident + 60), time: "10:30".into(), event: "Health visitor notes bruising; no referral made".into() },
+            KeyEventInput { date: ago(c.incident + 20), time: String::new(), event: "Nursery reports the child absent for two weeks".into() },
+        ],
+        other_matters: "Criminal proceedings are likely.".into(),
+        signed_by: referrer.name.clone(),
+        signed_on: ago(c.incident - 1),
+        ..Default::default()
+    }
+}
+
+fn meeting(held: NaiveDate, chair: &User, vote: &str) -> ScreeningMeetingInput {
+    let att = |name: &str, org: &str| AttendeeInput { name: name.into(), organisation: org.into(), vote: vote.into() };
+    ScreeningMeetingInput {
+        held_on: d(held),
+        chair: chair.name.clone(),
+        attendees: vec![att(&chair.name, "Children's Social Care"), att("DI Tom Walsh", "Police"), att("Designated Nurse", "Health"), att("Head of Inclusion", "Education")],
+        minutes: "The panel considered the referral and the twelve questions.".into(),
+        ..Default::default()
+    }
+}
+
+async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()> {
+    let users: BTreeMap<Role, User> = store.users(p.id).await?.into_iter().map(|u| (u.role, u)).collect();
+    let get = |r: Role| users.get(&r).cloned().context("demo user missing");
+    let (admin, chair, panel, member) = (get(Role::PartnershipAdmin)?, get(Role::BoardChair)?, get(Role::PanelChair)?, get(Role::PanelMember)?);
+    let today = Utc::now().date_naive();
+    let ago = |n: i64| today - Duration::days(n);
+    let death = Triggers { death_abuse_or_neglect: true, interagency_concerns: true, ..Default::default() };
+    let harm = Triggers { serious_harm: true, abuse_or_neglect_suspected: true, interagency_concerns: true, ..Default::default() };
+    let cases = [
+        (Case { child: "Ellie Marsh", dob: 700, died: None, incident: 2, triggers: harm.clone(), carer: "Mother", details: "Admitted to hospital with a head injury; explanation inconsistent with the injury." }, 1),
+        (Case { child: "Noah Finch", dob: 1500, died: None, incident: 9, triggers: harm.clone(), carer: "Mother's partner", details: "Fractures of different ages found on a skeletal survey." }, 2),
+        (Case { child: "Ava Stone", dob: 400, died: Some(20), incident: 20, triggers: death.clone(), carer: "Mother and her partner", details: "Found unresponsive at home; died in hospital." }, 3),
+        (Case { child: "Kai Brennan", dob: 5200, died: None, incident: 35, triggers: Triggers { interagency_concerns: true, serious_harm: true, ..Default::default() }, carer: "Foster carer", details: "Sexual exploitation of a looked-after young person." }, 4),
+        (Case { child: "Mia Doyle", dob: 3000, died: None, incident: 60, triggers: Triggers { interagency_concerns: true, ..Default::default() }, carer: "Father", details: "Missed medical appointments; concerns about information sharing." }, 5),
+        (Case { child: "Leo Hartley", dob: 2500, died: None, incident: 75, triggers: harm.clone(), carer: "Grandmother", details: "Serious neglect; agencies disagreed on thresholds." }, 6),
+        (Case { child: "Ruby Quinn", dob: 900, died: Some(110), incident: 110, triggers: death.clone(), carer: "Mother", details: "Died of injuries; mother's partner charged." }, 7),
+    ];
+    for (case, stage) in cases {
+        let notified = ago(case.incident - 1);
+        let o = store.create_referral(&member.actor(), &referral(&case, notified, &member), notified, None).await?;
+        let id = o.review_id;
+        for u in [&panel, &member] {
+            store.add_member(&admin.actor(), id, u.id).await?;
+        }
+        if stage == 1 {
+            continue;
+        }
+        store.transition(&admin.actor(), id, Action::SecureRecords, "Letter 1 sent to agency chief executives", notified + Duration::days(1), None).await?;
+        if stage == 2 {
+            continue;
+        }
+        let held = notified + Duration::days(6);
+        let (vote, decision) = match stage {
+            5 => ("no_further_action", "no_further_action"),
+            6 => ("lessons_learned_review", "lessons_learned_review"),
+            _ => ("conduct_serious_case_review", "serious_case_review"),
+        };
+        store.record_screening_meeting(&panel.actor(), id, &meeting(held, &panel, vote), held, None).await?;
+        if stage == 3 {
+            continue;
+        }
+        let rec = RecommendationInput {
+            option: vote.into(),
+            reasons: "The panel considered the criteria and the twelve questions.".into(),
+            panel_members_consulted: "All core panel members".into(),
+            legal_advice_sought: "no".into(),
+            signed_by: panel.name.clone(),
+            signed_on: d(held + Duration::days(1)),
+        };
+        store.record_recommendation(&panel.actor(), id, &rec, held + Duration::days(1), None).await?;
+        if stage == 4 {
+            continue;
+        }
+        let decided = held + Duration::days(3);
+        let dec = DecisionInput {
+            kind: decision.into(),
+            issues_of_significance: if decision == "no_further_action" { String::new() } else { "Information sharing between health and children's social care; threshold disagreements.".into() },
+            proposed_overview_author: if decision == "no_further_action" { String::new() } else { "Margaret Lowe".into() },
+            signed_by: chair.name.clone(),
+            decided_on: d(decided),
+            departure_reason: String::new(),
+        };
+        store.record_decision(&chair.actor(), id, &dec, decided, None).await?;
+        if stage == 7 {
+            store.transition(&panel.actor(), id, Action::CommissionImrs, "IMR requests sent to six agencies", decided + Duration::days(5), None).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! The `casereview` command: `serve` runs the web application; the other subcommands load
+//! demo data, manage partnerships, accounts and API tokens, verify the audit log, and
+//! answer questions of the statutory clock without a server.
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use casereview_clock::Format;
+use casereview_core::Role;
+use casereview_store::{Actor, NewUser, Store};
+use casereview_web::{auth, AppState, Config};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "casereview", version, about = "Case reviews of a safeguarding children partnership, from referral to conclusion")]
+struct Cli {
+    /// Folder for the embedded SQLite database and local files.
+    #[arg(long, global = true, default_value = "./data", env = "CASEREVIEW_DATA_DIR")]
+    data_dir: PathBuf,
+    /// postgres://... to use PostgreSQL instead of SQLite in the data folder.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve(ServeArgs),
+    /// Load a fictional partnership with users of every role and reviews at every stage, then serve.
+    Demo {
+        /// Load the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Partnerships (boards).
+    #[command(subcommand)]
+    Partnership(PartnershipCmd),
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Bank holidays of England and Wales for a year.
+    Calendar {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Deadlines a ruleset gives for some events, without a server or database.
+    Clock {
+        #[arg(long)]
+        ruleset: String,
+        /// EVENT=DATE (YYYY-MM-DD, or RFC 3339 for a time); repeat for each event.
+        #[arg(long = "event")]
+        events: Vec<String>,
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// List the events the ruleset uses instead.
+        #[arg(long)]
+        list_events: bool,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "CASEREVIEW_LISTEN")]
+    listen: String,
+    /// Mark cookies Secure (set this when the service is reached over HTTPS).
+    #[arg(long, env = "CASEREVIEW_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum PartnershipCmd {
+    /// Create a partnership.
+    Add {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Prefix of review references, e.g. NSCP.
+        #[arg(long)]
+        code: String,
+        /// Ruleset: oxfordshire-2008, medway-2008, birmingham-2015 or national-2010.
+        #[arg(long)]
+        ruleset: String,
+        /// Agencies, each NAME or NAME:other (not a partner organisation); repeatable.
+        #[arg(long = "agency")]
+        agencies: Vec<String>,
+    },
+    /// List partnerships.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// partnership_admin, board_chair, panel_chair, panel_member, agency_author, overview_author, agency_head, board_member or regulator.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        agency: Option<String>,
+        /// Partnership slug (needed when there is more than one).
+        #[arg(long)]
+        partnership: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API token for a user and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Check the hash chain; exits non-zero naming the first bad event.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CASEREVIEW_LOG").unwrap_or_else(|_| "info".into())).with_writer(std::io::stderr).init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> Result<Store> {
+    let store = Store::open(cli.database_url.as_deref(), &cli.data_dir).await.context("opening the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match &cli.command {
+        Command::Calendar { year, format } => {
+            let f: Format = format.parse()?;
+            print!("{}", ensure_newline(casereview_clock::calendar_output(*year, f)?));
+        }
+        Command::Clock { ruleset, events, format, list_events } => {
+            let f: Format = format.parse()?;
+            if *list_events {
+                print!("{}", ensure_newline(casereview_clock::list_events_output(ruleset, f)?));
+            } else {
+                let pairs = events.iter().map(|e| casereview_clock::parse_event_arg(e)).collect::<Result<Vec<_>, _>>()?;
+                print!("{}", ensure_newline(casereview_clock::clock_output(ruleset, &pairs, f)?));
+            }
+        }
+        Command::Migrate => {
+            let store = open(&cli).await?;
+            println!("migrated the {} database", store.backend());
+        }
+        Command::Serve(args) => {
+            let store = open(&cli).await?;
+            serve(store, args).await?;
+        }
+        Command::Demo { no_serve, serve: args } => {
+            let store = open(&cli).await?;
+            demo::load(&store, &cli.data_dir).await?;
+            if !no_serve {
+                serve(store, args).await?;
+            }
+        }
+        Command::Partnership(PartnershipCmd::Add { slug, name, code, ruleset, agencies }) => {
+            if !casereview_clock::Ruleset::names().contains(&ruleset.as_str()) {
+                bail!("unknown ruleset '{ruleset}'; known: {}", casereview_clock::Ruleset::names().join(", "));
+            }
+            let store = open(&cli).await?;
+            let (p, created) = store.ensure_partnership("cli", slug, name, code, ruleset).await?;
+            if !created {
+                bail!("a partnership '{slug}' already exists");
+            }
+            let actor = Actor::system(p.id);
+            for a in agencies {
+                let (n, partner) = match a.rsplit_once(':') {
+                    Some((n, "other")) => (n, false),
+                    _ => (a.as_str(), true),
+                };
+                store.ensure_agency(&actor, n, partner).await?;
+            }
+            println!("created partnership {} ({}), id {}", p.name, p.slug, p.id);
+        }
+        Command::Partnership(PartnershipCmd::List) => {
+            let store = open(&cli).await?;
+            for p in store.partnerships().await? {
+                println!("{}\t{}\t{}\t{}", p.slug, p.short_code, p.ruleset, p.name);
+            }
+        }
+        Command::User(UserCmd::Add { email, name, role, agency, partnership, password_stdin: _ }) => {
+            let role: Role = role.parse()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            auth::check_password_policy(password, email).map_err(anyhow::Error::msg)?;
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            let hash = auth::hash_password(password)?;
+            let u = store.create_user(&Actor::system(p.id), &NewUser { partnership_id: p.id, email: email.clone(), name: name.clone(), role, agency: agency.clone(), password_hash: hash }).await?;
+            println!("created {} ({}) with id {}", u.email, u.role.title(), u.id);
+        }
+        Command::Token(TokenCmd::Create { email, label }) => {
+            let store = open(&cli).await?;
+            let Some((user, _)) = store.user_by_email(email).await? else { bail!("no account for {email}") };
+            let token = format!("cr_{}", auth::new_token());
+            store.create_api_token(&Actor::system(user.partnership_id), &user, &auth::token_hash(&token), label).await?;
+            println!("{token}");
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let store = open(&cli).await?;
+            match store.verify_audit().await {
+                Ok(n) => println!("audit log intact: {n} events"),
+                Err(casereview_store::VerifyError::Chain(e)) => {
+                    eprintln!("audit log broken: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ensure_newline(s: String) -> String {
+    if s.ends_with('\n') {
+        s
+    } else {
+        s + "\n"
+    }
+}
+
+async fn pick_partnership(store: &Store, slug: Option<&str>) -> Result<casereview_store::Partnership> {
+    match slug {
+        Some(s) => store.partnership_by_slug(s).await?.with_context(|| format!("no partnership '{s}'")),
+        None => {
+            let all = store.partnerships().await?;
+            match all.as_slice() {
+                [one] => Ok(one.clone()),
+                [] => bail!("there is no partnership yet: create one with `casereview partnership add` (or load the demo)"),
+                _ => bail!("there are {} partnerships: name one with --partnership SLUG", all.len()),
+            }
+        }
+    }
+}
+
+async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let backend = store.backend();
+    let state = Arc::new(AppState { store, config: Config { secure_cookies: args.secure_cookies, today: None } });
+    println!("casereview is running at http://{addr}/ ({backend} database); stop it with Ctrl-C");
+    casereview_web::serve(listener, state).await?;
+    Ok(())
+}

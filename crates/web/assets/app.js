@@ -1,0 +1,3 @@
+// Progressive enhancement only: every page works without it.
+import { initAll } from '/assets/govuk-frontend.min.js'
+initAll()
