@@ -13,6 +13,9 @@
 //! 3. **Rulesets** ([`ruleset`]): the timetables of the seed documents as data, and the
 //!    [`Deadline`]s and [`Status`]es they give a review from its recorded events.
 //!
+//! [`Due`] dates serialize (serde) as plain strings, `"2025-01-13"` or, for hour periods,
+//! RFC 3339 `"2024-12-01T21:30:00+00:00"`, and deserialize from the same.
+//!
 //! [`output`] renders calendars, deadlines and event lists as JSON or tables for the
 //! command line; the binary crate parses arguments and calls it.
 //!
@@ -20,7 +23,8 @@
 //!
 //! A ruleset is a TOML file under `crates/clock/rulesets/`, meant to be read by the board
 //! manager as well as by the program. It has a `name`, `title`, `source` seed, the list of
-//! `events` it uses beyond the lifecycle ones, and `[[steps]]`. A step reads:
+//! `events` it uses beyond the lifecycle ones, the events that close a review (`closed_by`,
+//! below) and `[[steps]]`. A step reads:
 //!
 //! ```toml
 //! [[steps]]
@@ -31,7 +35,8 @@
 //! direction = "after"                   # or "before" ("1 week before publication")
 //! role = "agency_author"                # who is responsible
 //! source = "001 App. XIII"              # seed and section
-//! met_by = "imrs_received"              # event(s) that satisfy the step (optional)
+//! met_by = ["imrs_received", "chronology_compiled"] # event(s) that satisfy the step (optional)
+//! closed_by = "draft_to_board"          # event(s) that end the step unmet (optional, rare)
 //! extension_by = "regulator"            # who may agree more time (optional)
 //! projected_from = "second_panel_meeting" # step whose due date stands in for the trigger (optional)
 //! kind = "deadline"                     # or "minimum": a date before which it must not stop
@@ -40,6 +45,36 @@
 //!
 //! Role ids: `partnership_admin`, `board_chair`, `panel_chair`, `panel_member`,
 //! `agency_author`, `overview_author`, `agency_head`, `board_member`, `regulator`.
+//!
+//! **`met_by`** lists the step's own event and every lifecycle event whose occurrence
+//! necessarily means the step was done: IMRs are due until `imrs_received`, but the
+//! `chronology_compiled` from them shows they arrived; a draft report was written once it
+//! went to the board (`draft_to_board`) or was adopted (`adoption`); a review is completed
+//! when the board adopts its report. An event that merely comes later is not listed (the
+//! board adopting a report says nothing of whether Ofsted was informed). The step is met on
+//! the earliest recorded of them. Steps that only a finer event can meet stay open until it
+//! is recorded (or a waiver is), or until the review is closed.
+//!
+//! **Closing.** A ruleset's top-level `closed_by = ["decision_no_review", "concluded"]`
+//! names the events that end a review. Once one is recorded, every unmet `deadline` step is
+//! closed by it, except
+//!
+//! - the steps that event itself triggers (Birmingham's "tell the national panel within 14
+//!   days" is started by `decision_no_review`, so stays open until met; `concluded` would
+//!   close it), and
+//! - steps whose clock started after it (a trigger recorded later than the closing event,
+//!   e.g. a decision to review after all).
+//!
+//! A step's own `closed_by` names events that end just that step unmet (Oxfordshire's
+//! monthly updates to the board chair lapse once the report goes to the board); it may not
+//! repeat the step's trigger or `met_by`, and `minimum` steps, which are never overdue, are
+//! never closed. The earliest qualifying event is the closure. [`Deadline::closed`] carries
+//! it (event, date, and whether it closed the review), and [`Deadline::status`] returns
+//! [`Status::Waived`] with its reason, "review closed: concluded on 2025-06-30" or "no
+//! longer required: draft_to_board on 2024-05-03", instead of `Overdue`, `DueSoon`,
+//! `Upcoming` or `NotStarted`. Precedence: a recorded waiver, then met, then closed, then
+//! the due date. (A waiver status rather than a new variant keeps [`Status`] matches in
+//! other crates exhaustive; `Deadline::closed` tells the two apart.)
 //!
 //! `projected_from` lets a timetable be planned from the decision alone: Medway's draft
 //! report is due 30 working days after the second panel meeting, and until that meeting is
@@ -83,4 +118,4 @@ pub use output::{
     list_rulesets_output, parse_event_arg, parse_event_time, parse_events, Format,
 };
 pub use period::{Direction, Due, EventTime, Period, Unit};
-pub use ruleset::{Deadline, EventDef, Role, Ruleset, Status, Step, StepKind};
+pub use ruleset::{Closure, Deadline, EventDef, Role, Ruleset, Status, Step, StepKind};

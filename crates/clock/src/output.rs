@@ -163,6 +163,9 @@ struct DeadlineOut<'a> {
     kind: StepKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     extension_by: Option<&'a str>,
+    /// Why an unmet step no longer applies, e.g. "review closed: concluded on 2025-06-30".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<String>,
 }
 
 /// Every step of the named ruleset whose trigger is known, with its due date.
@@ -199,6 +202,7 @@ pub fn clock_output_with(
                 projected: d.projected,
                 kind: d.kind,
                 extension_by: d.extension_by.map(|r| r.as_str()),
+                closed: d.closed.as_ref().map(|c| c.reason()),
             })
         })
         .collect();
@@ -213,7 +217,11 @@ pub fn clock_output_with(
                         r.due.clone(),
                         r.step.to_string(),
                         r.role.to_string(),
-                        r.met.clone().unwrap_or_else(|| "-".to_string()),
+                        match (&r.met, &r.closed) {
+                            (Some(met), _) => met.clone(),
+                            (None, Some(_)) => "closed".to_string(),
+                            (None, None) => "-".to_string(),
+                        },
                         r.basis.to_string(),
                         r.source.to_string(),
                     ]
@@ -232,6 +240,11 @@ struct EventOut<'a> {
     triggers: Vec<&'a str>,
     /// Steps this event satisfies.
     meets: Vec<&'a str>,
+    /// True when the event closes the review: open steps it does not start end with it.
+    closes_review: bool,
+    /// Steps whose obligation this event ends without meeting them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    closes: Vec<&'a str>,
 }
 
 /// The events the named ruleset accepts, with the steps each one starts or meets.
@@ -254,6 +267,13 @@ pub fn list_events_output(ruleset_name: &str, format: Format) -> Result<String> 
                 .steps()
                 .iter()
                 .filter(|s| s.met_by.contains(&e.name))
+                .map(|s| s.id.as_str())
+                .collect(),
+            closes_review: ruleset.closed_by().contains(&e.name),
+            closes: ruleset
+                .steps()
+                .iter()
+                .filter(|s| s.closed_by.contains(&e.name))
                 .map(|s| s.id.as_str())
                 .collect(),
         })
@@ -291,6 +311,12 @@ pub fn list_events_output(ruleset_name: &str, format: Format) -> Result<String> 
                 }
                 if !r.meets.is_empty() {
                     out.push_str(&format!("    meets:  {}\n", r.meets.join(", ")));
+                }
+                if r.closes_review {
+                    out.push_str("    closes: the review (every open step it does not start)\n");
+                }
+                if !r.closes.is_empty() {
+                    out.push_str(&format!("    closes: {}\n", r.closes.join(", ")));
                 }
             }
             Ok(out)

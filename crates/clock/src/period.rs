@@ -255,6 +255,8 @@ impl From<DateTime<FixedOffset>> for EventTime {
 }
 
 /// When a step is due: a date for most steps, an instant for hour-based ones.
+///
+/// Serialized (serde) as a plain string: `"2025-01-13"` or `"2024-12-01T21:30:00+00:00"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Due {
     Date(NaiveDate),
@@ -286,9 +288,19 @@ impl fmt::Display for Due {
     }
 }
 
+// A plain string, `YYYY-MM-DD` or RFC 3339 as `Display` writes it, read back the same way.
 impl Serialize for Due {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Due {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(match EventTime::deserialize(d)? {
+            EventTime::Date(d) => Due::Date(d),
+            EventTime::DateTime(t) => Due::DateTime(t),
+        })
     }
 }
 
@@ -445,6 +457,34 @@ mod tests {
             .apply(d(2024, 3, 1).into(), Direction::After, &cal)
             .unwrap();
         assert_eq!(due, Due::Date(d(2024, 3, 4)));
+    }
+
+    #[test]
+    fn due_serializes_as_a_plain_string() {
+        let date = Due::Date(d(2025, 1, 13));
+        assert_eq!(serde_json::to_string(&date).unwrap(), "\"2025-01-13\"");
+        let t = DateTime::parse_from_rfc3339("2024-12-01T21:30:00+00:00").unwrap();
+        let instant = Due::DateTime(t);
+        assert_eq!(
+            serde_json::to_string(&instant).unwrap(),
+            "\"2024-12-01T21:30:00+00:00\""
+        );
+        let offset =
+            Due::DateTime(DateTime::parse_from_rfc3339("2024-06-01T09:00:00+01:00").unwrap());
+        assert_eq!(
+            serde_json::to_value(offset).unwrap(),
+            serde_json::Value::String("2024-06-01T09:00:00+01:00".into())
+        );
+        // Inside a struct or an Option it stays a string (null when absent).
+        assert_eq!(
+            serde_json::to_string(&[Some(date), None]).unwrap(),
+            "[\"2025-01-13\",null]"
+        );
+        for due in [date, instant, offset] {
+            let back: Due = serde_json::from_str(&serde_json::to_string(&due).unwrap()).unwrap();
+            assert_eq!(back, due);
+        }
+        assert!(serde_json::from_str::<Due>("\"2025-02-30\"").is_err());
     }
 
     #[test]

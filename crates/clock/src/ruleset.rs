@@ -114,6 +114,11 @@ pub struct Step {
     /// Events that satisfy the step; the earliest recorded one is the date it was met.
     #[serde(default, with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
     pub met_by: Vec<String>,
+    /// Events that end this step's obligation without meeting it, besides the ruleset's
+    /// own `closed_by` (e.g. monthly progress updates lapse once the report reaches the
+    /// board). Only for `deadline` steps.
+    #[serde(default, with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub closed_by: Vec<String>,
     /// Who may agree a longer time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_by: Option<Role>,
@@ -167,6 +172,8 @@ struct RawRuleset {
     title: String,
     source: String,
     events: Vec<String>,
+    #[serde(default, with = "one_or_many")]
+    closed_by: Vec<String>,
     steps: Vec<Step>,
 }
 
@@ -177,6 +184,7 @@ pub struct Ruleset {
     title: String,
     source: String,
     events: Vec<EventDef>,
+    closed_by: Vec<String>,
     steps: Vec<Step>,
     // Step indices such that every `projected_from` comes before the step projecting from it.
     order: Vec<usize>,
@@ -251,6 +259,7 @@ impl Ruleset {
             title: raw.title,
             source: raw.source,
             events,
+            closed_by: raw.closed_by,
             steps: raw.steps,
             order: Vec::new(),
         };
@@ -260,6 +269,14 @@ impl Ruleset {
     // Checks references and orders the steps so that projections are computed first.
     fn validated(mut self) -> Result<Ruleset> {
         let known: BTreeSet<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
+        for event in &self.closed_by {
+            if !known.contains(event.as_str()) {
+                return Err(invalid(
+                    &self.name,
+                    format!("closed_by uses event {event:?}, which the ruleset does not list"),
+                ));
+            }
+        }
         let mut ids = BTreeSet::new();
         for step in &self.steps {
             if !ids.insert(step.id.as_str()) {
@@ -274,7 +291,12 @@ impl Ruleset {
                     format!("step {:?} has no trigger", step.id),
                 ));
             }
-            for event in step.trigger.iter().chain(&step.met_by) {
+            for event in step
+                .trigger
+                .iter()
+                .chain(&step.met_by)
+                .chain(&step.closed_by)
+            {
                 if !known.contains(event.as_str()) {
                     return Err(invalid(
                         &self.name,
@@ -284,6 +306,28 @@ impl Ruleset {
                         ),
                     ));
                 }
+            }
+            if !step.closed_by.is_empty() && step.kind != StepKind::Deadline {
+                return Err(invalid(
+                    &self.name,
+                    format!(
+                        "step {:?} is a minimum: closed_by applies only to deadlines",
+                        step.id
+                    ),
+                ));
+            }
+            if let Some(event) = step
+                .closed_by
+                .iter()
+                .find(|e| step.trigger.contains(e) || step.met_by.contains(e))
+            {
+                return Err(invalid(
+                    &self.name,
+                    format!(
+                        "step {:?} has {event:?} in closed_by and in its trigger or met_by",
+                        step.id
+                    ),
+                ));
             }
         }
         let index: BTreeMap<&str, usize> = self
@@ -353,6 +397,12 @@ impl Ruleset {
     /// Every event the ruleset accepts: the lifecycle events, then its own.
     pub fn events(&self) -> &[EventDef] {
         &self.events
+    }
+
+    /// The events that end the review (e.g. `decision_no_review`, `concluded`): once one is
+    /// recorded, open deadline steps are closed (see [`Deadline::closed`]).
+    pub fn closed_by(&self) -> &[String] {
+        &self.closed_by
     }
 
     /// The steps in the order the seed gives them.
@@ -466,6 +516,10 @@ impl Ruleset {
                 .iter()
                 .filter_map(|e| events.get(e).map(EventTime::date))
                 .min();
+            let closed = match met {
+                Some(_) => None,
+                None => self.closure(step, recorded.map(|(_, t)| t.date()), events),
+            };
             out[i] = Some(Deadline {
                 step: step.id.clone(),
                 title: step.title.clone(),
@@ -477,10 +531,37 @@ impl Ruleset {
                 met,
                 extension_by: step.extension_by,
                 kind: step.kind,
+                closed,
                 waived: None,
             });
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    // The earliest recorded event that closes `step`, whose clock started on `started`
+    // (None: not started). An event never closes a step it triggers, nor one whose clock
+    // started after it; minimum steps are never closed.
+    fn closure(
+        &self,
+        step: &Step,
+        started: Option<NaiveDate>,
+        events: &BTreeMap<String, EventTime>,
+    ) -> Option<Closure> {
+        if step.kind != StepKind::Deadline {
+            return None;
+        }
+        let own = step.closed_by.iter().map(|e| (e, false));
+        let review = self.closed_by.iter().map(|e| (e, true));
+        own.chain(review)
+            .filter(|(e, _)| !step.trigger.contains(e))
+            .filter_map(|(e, review)| events.get(e).map(|t| (t.date(), e, review)))
+            .filter(|(date, ..)| started.is_none_or(|s| s <= *date))
+            .min_by_key(|(date, ..)| *date)
+            .map(|(date, event, review_closed)| Closure {
+                event: event.clone(),
+                date,
+                review_closed,
+            })
     }
 }
 
@@ -511,9 +592,38 @@ pub struct Deadline {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extension_by: Option<Role>,
     pub kind: StepKind,
+    /// For an unmet step, the recorded event that ended its obligation, if any: the review
+    /// was closed (`decision_no_review`, `concluded`) or the step lapsed. A closed step is
+    /// never overdue; its status is [`Status::Waived`] with [`Closure::reason`]. None when
+    /// the step is met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Closure>,
     /// Why the step was waived, when it was (waivers are recorded by the store).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<String>,
+}
+
+/// Why an unmet step no longer applies: the event that ended it and its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    pub event: String,
+    pub date: NaiveDate,
+    /// True when the event ends the whole review (the ruleset's `closed_by`), false when it
+    /// ends only this step (the step's own `closed_by`).
+    pub review_closed: bool,
+}
+
+impl Closure {
+    /// The reason shown as the waiver: "review closed: concluded on 2025-06-30" or
+    /// "no longer required: draft_to_board on 2024-05-03".
+    pub fn reason(&self) -> String {
+        let what = if self.review_closed {
+            "review closed"
+        } else {
+            "no longer required"
+        };
+        format!("{what}: {} on {}", self.event, self.date.format("%Y-%m-%d"))
+    }
 }
 
 /// Where a step stands on a given day.
@@ -528,7 +638,8 @@ pub enum Status {
     Overdue,
     /// Met on this date.
     Met(NaiveDate),
-    /// Waived, with the reason.
+    /// Waived, with the reason: by a waiver the store recorded, or because the review was
+    /// closed (or the step lapsed) before it was met ([`Deadline::closed`]).
     Waived(String),
 }
 
@@ -541,6 +652,9 @@ impl Deadline {
 
     /// The status on `today`; "due soon" means due no later than `due_soon_working_days`
     /// working days after today. A date-time deadline counts by its date.
+    ///
+    /// Precedence: a waiver, then the met date, then a closure (as `Waived` with
+    /// [`Closure::reason`]), then the due date.
     pub fn status(
         &self,
         today: NaiveDate,
@@ -552,6 +666,9 @@ impl Deadline {
         }
         if let Some(met) = self.met {
             return Ok(Status::Met(met));
+        }
+        if let Some(closure) = &self.closed {
+            return Ok(Status::Waived(closure.reason()));
         }
         let Some(due) = self.due else {
             return Ok(Status::NotStarted);
@@ -638,5 +755,169 @@ mod tests {
         "#;
         let err = Ruleset::from_toml(unknown_event).unwrap_err().to_string();
         assert!(err.contains("coroner_inquest"), "{err}");
+    }
+
+    const CLOSING: &str = r#"
+        name = "x"
+        title = "x"
+        source = "x"
+        events = ["progress_report"]
+        closed_by = ["decision_no_review", "concluded"]
+        [[steps]]
+        id = "decide"
+        title = "decide"
+        trigger = "notification"
+        period = "1 month"
+        role = "board_chair"
+        source = "x"
+        met_by = ["decision", "decision_no_review"]
+        [[steps]]
+        id = "tell"
+        title = "tell the panel of no review"
+        trigger = "decision_no_review"
+        period = "14 days"
+        role = "board_chair"
+        source = "x"
+        [[steps]]
+        id = "complete"
+        title = "complete"
+        trigger = "decision"
+        period = "6 months"
+        role = "panel_chair"
+        source = "x"
+        met_by = "adoption"
+        [[steps]]
+        id = "update"
+        title = "update"
+        trigger = "decision"
+        period = "1 month"
+        role = "panel_chair"
+        source = "x"
+        met_by = "progress_report"
+        closed_by = "draft_to_board"
+        [[steps]]
+        id = "online"
+        title = "online"
+        trigger = "publication"
+        period = "12 months"
+        role = "partnership_admin"
+        source = "x"
+        kind = "minimum"
+    "#;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn run(list: &[(&str, &str)]) -> BTreeMap<String, Deadline> {
+        let events = list
+            .iter()
+            .map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap()))
+            .collect();
+        Ruleset::from_toml(CLOSING)
+            .unwrap()
+            .compute(&events, &Calendar::england_and_wales())
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.step.clone(), x))
+            .collect()
+    }
+
+    fn status(x: &Deadline, today: &str) -> Status {
+        x.status(day(today), 5, &Calendar::england_and_wales())
+            .unwrap()
+    }
+
+    #[test]
+    fn closing_events_close_open_steps_except_those_they_start() {
+        let r = Ruleset::from_toml(CLOSING).unwrap();
+        assert_eq!(r.closed_by(), ["decision_no_review", "concluded"]);
+        let out = run(&[
+            ("notification", "2024-01-02"),
+            ("decision_no_review", "2024-01-20"),
+        ]);
+        // Met outranks closed; the decision itself starts "tell", which stays open.
+        assert_eq!(
+            status(&out["decide"], "2024-06-01"),
+            Status::Met(day("2024-01-20"))
+        );
+        assert!(out["decide"].closed.is_none());
+        assert_eq!(status(&out["tell"], "2024-06-01"), Status::Overdue);
+        let closed = Status::Waived("review closed: decision_no_review on 2024-01-20".into());
+        assert_eq!(status(&out["complete"], "2024-06-01"), closed);
+        assert_eq!(status(&out["update"], "2024-06-01"), closed);
+        // A minimum is never closed.
+        assert!(out["online"].closed.is_none());
+        assert_eq!(status(&out["online"], "2024-06-01"), Status::NotStarted);
+        // A recorded waiver outranks the closure.
+        assert_eq!(
+            status(&out["complete"].clone().waive("by the board"), "2024-06-01"),
+            Status::Waived("by the board".into())
+        );
+        // Concluding later closes "tell" too.
+        let out = run(&[
+            ("notification", "2024-01-02"),
+            ("decision_no_review", "2024-01-20"),
+            ("concluded", "2024-02-01"),
+        ]);
+        let tell = out["tell"].closed.clone().unwrap();
+        assert_eq!(
+            (tell.event.as_str(), tell.date, tell.review_closed),
+            ("concluded", day("2024-02-01"), true)
+        );
+    }
+
+    #[test]
+    fn a_step_started_after_the_closing_event_stays_open() {
+        // No review, then a review after all: the decision's steps run from the decision.
+        let out = run(&[
+            ("notification", "2024-01-02"),
+            ("decision_no_review", "2024-01-20"),
+            ("decision", "2024-03-01"),
+        ]);
+        assert!(out["complete"].closed.is_none());
+        assert_eq!(status(&out["complete"], "2024-06-01"), Status::Upcoming);
+        assert_eq!(status(&out["update"], "2024-06-01"), Status::Overdue);
+    }
+
+    #[test]
+    fn a_step_closed_by_its_own_event_lapses() {
+        let out = run(&[("decision", "2024-01-05"), ("draft_to_board", "2024-04-10")]);
+        assert_eq!(
+            status(&out["update"], "2024-03-01"),
+            Status::Waived("no longer required: draft_to_board on 2024-04-10".into())
+        );
+        assert!(!out["update"].closed.clone().unwrap().review_closed);
+        // Only that step: the completion still runs.
+        assert_eq!(status(&out["complete"], "2024-06-01"), Status::Upcoming);
+        let json = serde_json::to_value(&out["update"]).unwrap();
+        assert_eq!(json["closed"]["event"], "draft_to_board");
+        assert_eq!(json["closed"]["date"], "2024-04-10");
+        assert!(serde_json::to_value(&out["complete"])
+            .unwrap()
+            .get("closed")
+            .is_none());
+    }
+
+    #[test]
+    fn bad_closed_by_is_rejected() {
+        let unknown = CLOSING.replace(
+            r#"closed_by = ["decision_no_review", "concluded"]"#,
+            r#"closed_by = ["withdrawn"]"#,
+        );
+        let err = Ruleset::from_toml(&unknown).unwrap_err().to_string();
+        assert!(err.contains("withdrawn"), "{err}");
+        let on_minimum = CLOSING.replace(
+            r#"kind = "minimum""#,
+            "kind = \"minimum\"\nclosed_by = \"concluded\"",
+        );
+        let err = Ruleset::from_toml(&on_minimum).unwrap_err().to_string();
+        assert!(err.contains("minimum"), "{err}");
+        let overlapping = CLOSING.replace(
+            r#"closed_by = "draft_to_board""#,
+            r#"closed_by = "progress_report""#,
+        );
+        let err = Ruleset::from_toml(&overlapping).unwrap_err().to_string();
+        assert!(err.contains("progress_report"), "{err}");
     }
 }
