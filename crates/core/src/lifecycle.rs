@@ -534,8 +534,8 @@ pub enum TransitionError {
 }
 
 /// Checks an action against the table and returns the state it leads to.
-/// The order of checks is state, role, preconditions, so the first reason given is
-/// the most basic one.
+/// The order of checks is role, state, preconditions: someone who may never take the
+/// action is told so first, whatever the review's state.
 pub fn apply(
     state: ReviewState,
     action: Action,
@@ -543,18 +543,18 @@ pub fn apply(
     facts: &ReviewFacts,
 ) -> Result<ReviewState, TransitionError> {
     let t = transition(action);
-    if !t.from.contains(&state) {
-        return Err(TransitionError::WrongState {
-            action: action.as_str(),
-            state: state.as_str(),
-            allowed: t.from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
-        });
-    }
     if !t.roles.contains(&role) {
         return Err(TransitionError::RoleNotAllowed {
             action: action.as_str(),
             role: role.as_str(),
             allowed: t.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+        });
+    }
+    if !t.from.contains(&state) {
+        return Err(TransitionError::WrongState {
+            action: action.as_str(),
+            state: state.as_str(),
+            allowed: t.from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
         });
     }
     if let Some(p) = t.requires.iter().copied().find(|p| !facts.holds(*p)) {

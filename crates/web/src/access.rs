@@ -67,3 +67,14 @@ pub fn require_referrer(user: &User) -> Result<(), WebError> {
         Err(WebError::Forbidden(format!("A {} may not record referrals", user.role.title().to_lowercase())))
     }
 }
+
+/// The roles the lifecycle allows for an action (checked before a form is shown, so
+/// nobody fills in a form they may not submit).
+pub fn require_action_role(user: &User, action: casereview_core::lifecycle::Action) -> Result<(), WebError> {
+    let t = casereview_core::lifecycle::transition(action);
+    if t.roles.contains(&user.role) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(format!("A {} may not {}", user.role.title().to_lowercase(), t.title.to_lowercase())))
+    }
+}

@@ -143,6 +143,7 @@ async fn list_meetings(State(state): State<SharedState>, ApiUser(a): ApiUser, Pa
 
 async fn create_meeting(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
     let v: Versioned<ScreeningMeetingInput> = json_body(&body)?;
     state.store.record_screening_meeting(&a.user.actor(), id, &v.input, state.today(), v.version).await?;
     Ok((StatusCode::CREATED, Json(review_json(&state, &a, id).await?)).into_response())
@@ -155,6 +156,7 @@ async fn get_recommendation(State(state): State<SharedState>, ApiUser(a): ApiUse
 
 async fn create_recommendation(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Recommend)?;
     let v: Versioned<RecommendationInput> = json_body(&body)?;
     state.store.record_recommendation(&a.user.actor(), id, &v.input, state.today(), v.version).await?;
     Ok((StatusCode::CREATED, Json(review_json(&state, &a, id).await?)).into_response())
@@ -167,6 +169,7 @@ async fn get_decision(State(state): State<SharedState>, ApiUser(a): ApiUser, Pat
 
 async fn create_decision(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Decide)?;
     let v: Versioned<DecisionInput> = json_body(&body)?;
     state.store.record_decision(&a.user.actor(), id, &v.input, state.today(), v.version).await?;
     Ok((StatusCode::CREATED, Json(review_json(&state, &a, id).await?)).into_response())

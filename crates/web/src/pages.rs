@@ -680,6 +680,7 @@ async fn meeting_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord, 
 
 async fn new_meeting(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
     let form = ScreeningMeetingInput { held_on: state.today().format("%d/%m/%Y").to_string(), chair: if a.user.role == Role::PanelChair { a.user.name.clone() } else { String::new() }, ..Default::default() };
     meeting_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
 }
@@ -688,6 +689,7 @@ async fn create_meeting(State(state): State<SharedState>, PageUser(a): PageUser,
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
     let mut input: ScreeningMeetingInput = form::from_json(form::to_json(&pairs, &[]))?;
     if form::get(&pairs, "add") == "attendees" {
         input.attendees.push(AttendeeInput::default());
@@ -730,6 +732,7 @@ async fn recommendation_page(state: &SharedState, a: &Authenticated, r: &ReviewR
 
 async fn recommendation_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Recommend)?;
     let form = RecommendationInput { signed_by: a.user.name.clone(), signed_on: state.today().format("%d/%m/%Y").to_string(), ..Default::default() };
     recommendation_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
 }
@@ -738,6 +741,7 @@ async fn create_recommendation(State(state): State<SharedState>, PageUser(a): Pa
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Recommend)?;
     let input: RecommendationInput = form::from_json(form::to_json(&pairs, &[]))?;
     match state.store.record_recommendation(&a.user.actor(), id, &input, state.today(), optional_version(&pairs)?).await {
         Ok(_) => Ok(see_other(&format!("/reviews/{id}?done=recommend"))),
@@ -780,6 +784,7 @@ async fn decision_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord,
 
 async fn decision_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Decide)?;
     let suggested = state.store.recommendation(id).await?.and_then(|x| x.recommendation.option.suggested_decision()).map(|k| k.as_str().to_string()).unwrap_or_default();
     let form = DecisionInput { kind: suggested, signed_by: a.user.name.clone(), decided_on: state.today().format("%d/%m/%Y").to_string(), ..Default::default() };
     decision_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
@@ -789,6 +794,7 @@ async fn create_decision(State(state): State<SharedState>, PageUser(a): PageUser
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
+    access::require_action_role(&a.user, Action::Decide)?;
     let input: DecisionInput = form::from_json(form::to_json(&pairs, &[]))?;
     match state.store.record_decision(&a.user.actor(), id, &input, state.today(), optional_version(&pairs)?).await {
         Ok(_) => Ok(see_other(&format!("/reviews/{id}?done=decide"))),
