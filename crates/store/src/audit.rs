@@ -109,6 +109,15 @@ impl Store {
         Ok(audit::verify(&events, Some((head.0, head.1.as_str())))?)
     }
 
+    /// For tamper tests only: runs raw SQL as it is, triggers and all (so a test can show
+    /// the database refusing it).
+    #[doc(hidden)]
+    pub async fn tamper_for_tests_raw(&self, sql: &str) -> Result<(), StoreError> {
+        let _w = self.writer().await;
+        on_pool!(self, pool => sqlx::query(sql).execute(pool).await.map(|_| ())?);
+        Ok(())
+    }
+
     /// For tamper tests and forensic tools only: runs raw SQL with the append-only
     /// triggers out of the way, as an attacker with database access could.
     #[doc(hidden)]

@@ -19,7 +19,7 @@ pub struct DeadlineView {
     pub title: String,
     pub due: Option<String>,
     pub due_date: Option<NaiveDate>,
-    /// `not_started`, `upcoming`, `due_soon`, `overdue`, `met` or `waived`.
+    /// `not_started`, `upcoming`, `due_soon`, `overdue`, `met`, `waived` or `closed`.
     pub status: &'static str,
     pub basis: String,
     pub source: String,
@@ -36,6 +36,7 @@ impl DeadlineView {
             "overdue" => "Overdue",
             "met" => "Met",
             "waived" => "Waived",
+            "closed" => "No longer needed",
             _ => "Not started",
         }
     }
@@ -95,6 +96,8 @@ pub fn deadlines(ruleset_name: &str, events: &[ReviewEvent], today: NaiveDate) -
         .filter(|d| d.kind == StepKind::Deadline)
         .map(|d| {
             let status = match d.status(today, DUE_SOON_WORKING_DAYS, calendar()) {
+                // Ended by the review closing or moving past it, not waived by a person.
+                Ok(Status::Waived(_)) if d.closed.is_some() => "closed",
                 Ok(Status::NotStarted) | Err(_) => "not_started",
                 Ok(Status::Upcoming) => "upcoming",
                 Ok(Status::DueSoon) => "due_soon",
