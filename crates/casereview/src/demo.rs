@@ -4,7 +4,9 @@
 
 use anyhow::{Context, Result};
 use casereview_core::lifecycle::Action;
-use casereview_core::referral::{AgencyInvolvementInput, ChildInput, FamilyMemberInput, KeyEventInput, ReferralInput, ReferrerInput, Triggers};
+use casereview_core::referral::{
+    AgencyInvolvementInput, ChildInput, FamilyMemberInput, KeyEventInput, ReferralInput, ReferrerInput, Triggers,
+};
 use casereview_core::screening::{AttendeeInput, DecisionInput, RecommendationInput, ScreeningMeetingInput};
 use casereview_core::Role;
 use casereview_store::{Actor, NewUser, Store, User};
@@ -40,7 +42,8 @@ const USERS: &[(&str, &str, Role, Option<&str>)] = &[
 /// Loads the demo partnership unless it is already there, then prints the sign-ins.
 pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
     let pw_file = data_dir.join("demo-passwords.txt");
-    let (p, created) = store.ensure_partnership("demo", SLUG, "Northmoor Safeguarding Children Partnership (fictional)", "NSCP", "medway-2008").await?;
+    let (p, created) =
+        store.ensure_partnership("demo", SLUG, "Northmoor Safeguarding Children Partnership (fictional)", "NSCP", "medway-2008").await?;
     let system = Actor::system(p.id);
     if created || store.users(p.id).await?.is_empty() {
         for (name, partner) in AGENCIES {
@@ -49,7 +52,14 @@ pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
         let mut lines = String::from("# casereview demo sign-ins (fictional people). Keep this file private.\n");
         for (email, name, role, agency) in USERS {
             let password = format!("demo-{}", &auth::new_token()[..16]);
-            let u = NewUser { partnership_id: p.id, email: email.to_string(), name: name.to_string(), role: *role, agency: agency.map(str::to_string), password_hash: auth::hash_password(&password)? };
+            let u = NewUser {
+                partnership_id: p.id,
+                email: email.to_string(),
+                name: name.to_string(),
+                role: *role,
+                agency: agency.map(str::to_string),
+                password_hash: auth::hash_password(&password)?,
+            };
             store.create_user(&system, &u).await?;
             lines.push_str(&format!("{email}\t{password}\t{}\n", role.title()));
         }
@@ -66,7 +76,10 @@ pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
                 println!("  {}", line.replace('\t', "  "));
             }
         }
-        Err(_) => println!("The demo passwords file {} is missing; set a password with `casereview user add` for a new account.", pw_file.display()),
+        Err(_) => println!(
+            "The demo passwords file {} is missing; set a password with `casereview user add` for a new account.",
+            pw_file.display()
+        ),
     }
     Ok(())
 }
@@ -98,7 +111,14 @@ struct Case {
 fn referral(c: &Case, today: NaiveDate, referrer: &User) -> ReferralInput {
     let ago = |n: i64| d(today - Duration::days(n));
     ReferralInput {
-        referrer: ReferrerInput { name: referrer.name.clone(), position: "Panel member".into(), agency: "Police".into(), contact: "01632 960123, secure email".into(), line_manager: "DCI Anne Moss".into(), line_manager_aware: "yes".into() },
+        referrer: ReferrerInput {
+            name: referrer.name.clone(),
+            position: "Panel member".into(),
+            agency: "Police".into(),
+            contact: "01632 960123, secure email".into(),
+            line_manager: "DCI Anne Moss".into(),
+            line_manager_aware: "yes".into(),
+        },
         child: ChildInput {
             name: c.child.into(),
             date_of_birth: ago(c.dob),
@@ -113,15 +133,38 @@ fn referral(c: &Case, today: NaiveDate, referrer: &User) -> ReferralInput {
             ..Default::default()
         },
         family: vec![
-            FamilyMemberInput { name: "Mother (fictional)".into(), relationship: "Mother".into(), date_of_birth: ago(9000), address: "12 Example Row".into(), ..Default::default() },
-            FamilyMemberInput { name: "Mother's partner (fictional)".into(), relationship: "Mother's partner".into(), legal_status: "Arrested; police investigation ongoing".into(), ..Default::default() },
+            FamilyMemberInput {
+                name: "Mother (fictional)".into(),
+                relationship: "Mother".into(),
+                date_of_birth: ago(9000),
+                address: "12 Example Row".into(),
+                ..Default::default()
+            },
+            FamilyMemberInput {
+                name: "Mother's partner (fictional)".into(),
+                relationship: "Mother's partner".into(),
+                legal_status: "Arrested; police investigation ongoing".into(),
+                ..Default::default()
+            },
         ],
         family_disability: "no".into(),
         family_child_protection_plan: "yes".into(),
         family_child_protection_plan_details: "An older sibling was subject to a plan in the past".into(),
         agencies_involved: vec![
-            AgencyInvolvementInput { agency: "Health".into(), officer: "Health Visitor".into(), position: "Health Visitor".into(), contact: "Northmoor Health Centre".into(), still_involved: "yes".into() },
-            AgencyInvolvementInput { agency: "Children's Social Care".into(), officer: "Social Worker".into(), position: "Social Worker".into(), contact: "Duty team".into(), still_involved: "yes".into() },
+            AgencyInvolvementInput {
+                agency: "Health".into(),
+                officer: "Health Visitor".into(),
+                position: "Health Visitor".into(),
+                contact: "Northmoor Health Centre".into(),
+                still_involved: "yes".into(),
+            },
+            AgencyInvolvementInput {
+                agency: "Children's Social Care".into(),
+                officer: "Social Worker".into(),
+                position: "Social Worker".into(),
+                contact: "Duty team".into(),
+                still_involved: "yes".into(),
+            },
         ],
         triggers: c.triggers.clone(),
         where_child_was: "At home".into(),
@@ -130,8 +173,16 @@ fn referral(c: &Case, today: NaiveDate, referrer: &User) -> ReferralInput {
         incident_date: ago(c.incident),
         incident_details: c.details.into(),
         key_events: vec![
-            KeyEventInput { date: ago(c.incident + 60), time: "10:30".into(), event: "Health visitor notes bruising; no referral made".into() },
-            KeyEventInput { date: ago(c.incident + 20), time: String::new(), event: "Nursery reports the child absent for two weeks".into() },
+            KeyEventInput {
+                date: ago(c.incident + 60),
+                time: "10:30".into(),
+                event: "Health visitor notes bruising; no referral made".into(),
+            },
+            KeyEventInput {
+                date: ago(c.incident + 20),
+                time: String::new(),
+                event: "Nursery reports the child absent for two weeks".into(),
+            },
         ],
         other_matters: "Criminal proceedings are likely.".into(),
         signed_by: referrer.name.clone(),
@@ -145,7 +196,12 @@ fn meeting(held: NaiveDate, chair: &User, vote: &str) -> ScreeningMeetingInput {
     ScreeningMeetingInput {
         held_on: d(held),
         chair: chair.name.clone(),
-        attendees: vec![att(&chair.name, "Children's Social Care"), att("DI Tom Walsh", "Police"), att("Designated Nurse", "Health"), att("Head of Inclusion", "Education")],
+        attendees: vec![
+            att(&chair.name, "Children's Social Care"),
+            att("DI Tom Walsh", "Police"),
+            att("Designated Nurse", "Health"),
+            att("Head of Inclusion", "Education"),
+        ],
         minutes: "The panel considered the referral and the twelve questions.".into(),
         ..Default::default()
     }
@@ -154,19 +210,97 @@ fn meeting(held: NaiveDate, chair: &User, vote: &str) -> ScreeningMeetingInput {
 async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()> {
     let users: BTreeMap<Role, User> = store.users(p.id).await?.into_iter().map(|u| (u.role, u)).collect();
     let get = |r: Role| users.get(&r).cloned().context("demo user missing");
-    let (admin, chair, panel, member) = (get(Role::PartnershipAdmin)?, get(Role::BoardChair)?, get(Role::PanelChair)?, get(Role::PanelMember)?);
+    let (admin, chair, panel, member) =
+        (get(Role::PartnershipAdmin)?, get(Role::BoardChair)?, get(Role::PanelChair)?, get(Role::PanelMember)?);
     let today = Utc::now().date_naive();
     let ago = |n: i64| today - Duration::days(n);
     let death = Triggers { death_abuse_or_neglect: true, interagency_concerns: true, ..Default::default() };
     let harm = Triggers { serious_harm: true, abuse_or_neglect_suspected: true, interagency_concerns: true, ..Default::default() };
     let cases = [
-        (Case { child: "Ellie Marsh", dob: 700, died: None, incident: 2, triggers: harm.clone(), carer: "Mother", details: "Admitted to hospital with a head injury; explanation inconsistent with the injury." }, 1),
-        (Case { child: "Noah Finch", dob: 1500, died: None, incident: 9, triggers: harm.clone(), carer: "Mother's partner", details: "Fractures of different ages found on a skeletal survey." }, 2),
-        (Case { child: "Ava Stone", dob: 400, died: Some(20), incident: 20, triggers: death.clone(), carer: "Mother and her partner", details: "Found unresponsive at home; died in hospital." }, 3),
-        (Case { child: "Kai Brennan", dob: 5200, died: None, incident: 35, triggers: Triggers { interagency_concerns: true, serious_harm: true, ..Default::default() }, carer: "Foster carer", details: "Sexual exploitation of a looked-after young person." }, 4),
-        (Case { child: "Mia Doyle", dob: 3000, died: None, incident: 60, triggers: Triggers { interagency_concerns: true, ..Default::default() }, carer: "Father", details: "Missed medical appointments; concerns about information sharing." }, 5),
-        (Case { child: "Leo Hartley", dob: 2500, died: None, incident: 75, triggers: harm.clone(), carer: "Grandmother", details: "Serious neglect; agencies disagreed on thresholds." }, 6),
-        (Case { child: "Ruby Quinn", dob: 900, died: Some(110), incident: 110, triggers: death.clone(), carer: "Mother", details: "Died of injuries; mother's partner charged." }, 7),
+        (
+            Case {
+                child: "Ellie Marsh",
+                dob: 700,
+                died: None,
+                incident: 2,
+                triggers: harm.clone(),
+                carer: "Mother",
+                details: "Admitted to hospital with a head injury; explanation inconsistent with the injury.",
+            },
+            1,
+        ),
+        (
+            Case {
+                child: "Noah Finch",
+                dob: 1500,
+                died: None,
+                incident: 9,
+                triggers: harm.clone(),
+                carer: "Mother's partner",
+                details: "Fractures of different ages found on a skeletal survey.",
+            },
+            2,
+        ),
+        (
+            Case {
+                child: "Ava Stone",
+                dob: 400,
+                died: Some(20),
+                incident: 20,
+                triggers: death.clone(),
+                carer: "Mother and her partner",
+                details: "Found unresponsive at home; died in hospital.",
+            },
+            3,
+        ),
+        (
+            Case {
+                child: "Kai Brennan",
+                dob: 5200,
+                died: None,
+                incident: 35,
+                triggers: Triggers { interagency_concerns: true, serious_harm: true, ..Default::default() },
+                carer: "Foster carer",
+                details: "Sexual exploitation of a looked-after young person.",
+            },
+            4,
+        ),
+        (
+            Case {
+                child: "Mia Doyle",
+                dob: 3000,
+                died: None,
+                incident: 60,
+                triggers: Triggers { interagency_concerns: true, ..Default::default() },
+                carer: "Father",
+                details: "Missed medical appointments; concerns about information sharing.",
+            },
+            5,
+        ),
+        (
+            Case {
+                child: "Leo Hartley",
+                dob: 2500,
+                died: None,
+                incident: 75,
+                triggers: harm.clone(),
+                carer: "Grandmother",
+                details: "Serious neglect; agencies disagreed on thresholds.",
+            },
+            6,
+        ),
+        (
+            Case {
+                child: "Ruby Quinn",
+                dob: 900,
+                died: Some(110),
+                incident: 110,
+                triggers: death.clone(),
+                carer: "Mother",
+                details: "Died of injuries; mother's partner charged.",
+            },
+            7,
+        ),
     ];
     for (case, stage) in cases {
         let notified = ago(case.incident - 1);
@@ -178,7 +312,16 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
         if stage == 1 {
             continue;
         }
-        store.transition(&admin.actor(), id, Action::SecureRecords, "Letter 1 sent to agency chief executives", notified + Duration::days(1), None).await?;
+        store
+            .transition(
+                &admin.actor(),
+                id,
+                Action::SecureRecords,
+                "Letter 1 sent to agency chief executives",
+                notified + Duration::days(1),
+                None,
+            )
+            .await?;
         if stage == 2 {
             continue;
         }
@@ -207,7 +350,11 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
         let decided = held + Duration::days(3);
         let dec = DecisionInput {
             kind: decision.into(),
-            issues_of_significance: if decision == "no_further_action" { String::new() } else { "Information sharing between health and children's social care; threshold disagreements.".into() },
+            issues_of_significance: if decision == "no_further_action" {
+                String::new()
+            } else {
+                "Information sharing between health and children's social care; threshold disagreements.".into()
+            },
             proposed_overview_author: if decision == "no_further_action" { String::new() } else { "Margaret Lowe".into() },
             signed_by: chair.name.clone(),
             decided_on: d(decided),
@@ -215,7 +362,16 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
         };
         store.record_decision(&chair.actor(), id, &dec, decided, None).await?;
         if stage == 7 {
-            store.transition(&panel.actor(), id, Action::CommissionImrs, "IMR requests sent to six agencies", decided + Duration::days(5), None).await?;
+            store
+                .transition(
+                    &panel.actor(),
+                    id,
+                    Action::CommissionImrs,
+                    "IMR requests sent to six agencies",
+                    decided + Duration::days(5),
+                    None,
+                )
+                .await?;
         }
     }
     Ok(())

@@ -147,7 +147,10 @@ enum AuditCmd {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CASEREVIEW_LOG").unwrap_or_else(|_| "info".into())).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CASEREVIEW_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {
@@ -228,7 +231,19 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let store = open(&cli).await?;
             let p = pick_partnership(&store, partnership.as_deref()).await?;
             let hash = auth::hash_password(password)?;
-            let u = store.create_user(&Actor::system(p.id), &NewUser { partnership_id: p.id, email: email.clone(), name: name.clone(), role, agency: agency.clone(), password_hash: hash }).await?;
+            let u = store
+                .create_user(
+                    &Actor::system(p.id),
+                    &NewUser {
+                        partnership_id: p.id,
+                        email: email.clone(),
+                        name: name.clone(),
+                        role,
+                        agency: agency.clone(),
+                        password_hash: hash,
+                    },
+                )
+                .await?;
             println!("created {} ({}) with id {}", u.email, u.role.title(), u.id);
         }
         Command::Token(TokenCmd::Create { email, label }) => {

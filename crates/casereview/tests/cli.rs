@@ -41,12 +41,36 @@ async fn demo_accounts_tokens_and_audit_verify() {
     }
     assert!(reviews.iter().any(|r| r.kind == Some(casereview_core::ReviewKind::LessonsLearnedReview)));
 
-    let o = casereview(d, &["user", "add", "--email", "new.author@northmoor.example", "--name", "New Author", "--role", "agency_author", "--agency", "Police", "--password-stdin"], Some("a sufficiently long password\n"));
+    let o = casereview(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "new.author@northmoor.example",
+            "--name",
+            "New Author",
+            "--role",
+            "agency_author",
+            "--agency",
+            "Police",
+            "--password-stdin",
+        ],
+        Some("a sufficiently long password\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = casereview(d, &["user", "add", "--email", "x@northmoor.example", "--name", "X", "--role", "wizard", "--password-stdin"], Some("a sufficiently long password"));
+    let o = casereview(
+        d,
+        &["user", "add", "--email", "x@northmoor.example", "--name", "X", "--role", "wizard", "--password-stdin"],
+        Some("a sufficiently long password"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("unknown role 'wizard'"));
-    let o = casereview(d, &["user", "add", "--email", "y@northmoor.example", "--name", "Y", "--role", "panel_member", "--password-stdin"], Some("short"));
+    let o = casereview(
+        d,
+        &["user", "add", "--email", "y@northmoor.example", "--name", "Y", "--role", "panel_member", "--password-stdin"],
+        Some("short"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("at least 12 characters"));
 

@@ -55,15 +55,10 @@ fn rows() -> Vec<String> {
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut out = Vec::with_capacity(REVIEWS * EVENTS.len());
     for review in 0..REVIEWS {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let incident = start + Days::new((seed >> 33) % (35 * 365));
         for (event, offset) in EVENTS {
-            out.push(format!(
-                "{review}\t{event}\t{}",
-                incident + Days::new(*offset)
-            ));
+            out.push(format!("{review}\t{event}\t{}", incident + Days::new(*offset)));
         }
     }
     out
@@ -73,8 +68,7 @@ fn load(rows: &[String]) -> Vec<BTreeMap<String, EventTime>> {
     let mut reviews = vec![BTreeMap::new(); REVIEWS];
     for row in rows {
         let mut fields = row.split('\t');
-        let (Some(id), Some(event), Some(date)) = (fields.next(), fields.next(), fields.next())
-        else {
+        let (Some(id), Some(event), Some(date)) = (fields.next(), fields.next(), fields.next()) else {
             continue;
         };
         let (Ok(id), Ok(time)) = (id.parse::<usize>(), EventTime::parse(date)) else {
@@ -87,9 +81,7 @@ fn load(rows: &[String]) -> Vec<BTreeMap<String, EventTime>> {
     reviews
 }
 
-fn best<F: FnMut() -> Result<usize, ClockError>>(
-    mut f: F,
-) -> Result<(Duration, usize), ClockError> {
+fn best<F: FnMut() -> Result<usize, ClockError>>(mut f: F) -> Result<(Duration, usize), ClockError> {
     let mut best = Duration::MAX;
     let mut count = 0;
     for _ in 0..ROUNDS {
@@ -116,22 +108,13 @@ fn main() -> Result<(), ClockError> {
     })?;
 
     let steps = ruleset.steps().len();
-    println!(
-        "reviews: {loaded}, events per review: {}, steps per review: {steps}, deadlines: {deadlines}",
-        EVENTS.len()
-    );
-    println!(
-        "loading events (baseline): {:>8.2} ms",
-        load_time.as_secs_f64() * 1e3
-    );
+    println!("reviews: {loaded}, events per review: {}, steps per review: {steps}, deadlines: {deadlines}", EVENTS.len());
+    println!("loading events (baseline): {:>8.2} ms", load_time.as_secs_f64() * 1e3);
     println!(
         "computing all deadlines:   {:>8.2} ms ({:.2} µs per review)",
         compute_time.as_secs_f64() * 1e3,
         compute_time.as_secs_f64() * 1e6 / REVIEWS as f64
     );
-    println!(
-        "ratio compute / load:      {:>8.2}",
-        compute_time.as_secs_f64() / load_time.as_secs_f64()
-    );
+    println!("ratio compute / load:      {:>8.2}", compute_time.as_secs_f64() / load_time.as_secs_f64());
     Ok(())
 }

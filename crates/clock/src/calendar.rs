@@ -28,9 +28,7 @@ fn check_year(year: i32) -> Result<()> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
         Ok(())
     } else {
-        Err(ClockError::OutOfRange {
-            what: format!("year {year}"),
-        })
+        Err(ClockError::OutOfRange { what: format!("year {year}") })
     }
 }
 
@@ -38,9 +36,7 @@ fn check_date(date: NaiveDate) -> Result<()> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
         Ok(())
     } else {
-        Err(ClockError::OutOfRange {
-            what: format!("date {date}"),
-        })
+        Err(ClockError::OutOfRange { what: format!("date {date}") })
     }
 }
 
@@ -67,27 +63,17 @@ pub fn easter_sunday(year: i32) -> Result<NaiveDate> {
 // Every caller passes a date it has computed to exist; the error branch is unreachable in
 // 1990..=2040 but is reported rather than unwrapped.
 fn ymd(year: i32, month: u32, day: u32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| ClockError::OutOfRange {
-        what: format!("date {year:04}-{month:02}-{day:02}"),
-    })
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| ClockError::OutOfRange { what: format!("date {year:04}-{month:02}-{day:02}") })
 }
 
 fn first_weekday(year: i32, month: u32, weekday: Weekday) -> Result<NaiveDate> {
-    NaiveDate::from_weekday_of_month_opt(year, month, weekday, 1).ok_or_else(|| {
-        ClockError::OutOfRange {
-            what: format!("year {year}"),
-        }
-    })
+    NaiveDate::from_weekday_of_month_opt(year, month, weekday, 1).ok_or_else(|| ClockError::OutOfRange { what: format!("year {year}") })
 }
 
 fn last_weekday(year: i32, month: u32, weekday: Weekday) -> Result<NaiveDate> {
     let last_day = match month {
         5 | 8 => 31,
-        _ => {
-            return Err(ClockError::OutOfRange {
-                what: format!("month {year}-{month:02}"),
-            })
-        }
+        _ => return Err(ClockError::OutOfRange { what: format!("month {year}-{month:02}") }),
     };
     let mut d = ymd(year, month, last_day)?;
     while d.weekday() != weekday {
@@ -121,10 +107,7 @@ pub fn bank_holidays(year: i32) -> Result<Vec<BankHoliday>> {
     match year {
         1995 => out.push((ymd(1995, 5, 8)?, "Early May bank holiday (VE Day)")),
         2020 => out.push((ymd(2020, 5, 8)?, "Early May bank holiday (VE Day)")),
-        _ => out.push((
-            first_weekday(year, 5, Weekday::Mon)?,
-            "Early May bank holiday",
-        )),
+        _ => out.push((first_weekday(year, 5, Weekday::Mon)?, "Early May bank holiday")),
     }
 
     // Spring: last Monday of May, moved into June for three jubilees.
@@ -170,23 +153,14 @@ pub fn bank_holidays(year: i32) -> Result<Vec<BankHoliday>> {
     // One-off days proclaimed for national occasions.
     match year {
         1999 => out.push((ymd(1999, 12, 31)?, "Millennium Celebrations")),
-        2011 => out.push((
-            ymd(2011, 4, 29)?,
-            "Wedding of Prince William and Catherine Middleton",
-        )),
+        2011 => out.push((ymd(2011, 4, 29)?, "Wedding of Prince William and Catherine Middleton")),
         2022 => out.push((ymd(2022, 9, 19)?, "State Funeral of Queen Elizabeth II")),
         2023 => out.push((ymd(2023, 5, 8)?, "Coronation of King Charles III")),
         _ => {}
     }
 
     out.sort();
-    Ok(out
-        .into_iter()
-        .map(|(date, name)| BankHoliday {
-            date,
-            name: name.to_string(),
-        })
-        .collect())
+    Ok(out.into_iter().map(|(date, name)| BankHoliday { date, name: name.to_string() }).collect())
 }
 
 /// A working-day calendar: weekends, England and Wales bank holidays and, optionally, a
@@ -235,10 +209,7 @@ impl Calendar {
                 off[i / 64] |= 1 << (i % 64);
             }
         }
-        Calendar {
-            closures: BTreeMap::new(),
-            off,
-        }
+        Calendar { closures: BTreeMap::new(), off }
     }
 
     /// This calendar plus a partnership's closure days (each with a name).
@@ -263,10 +234,7 @@ impl Calendar {
 
     /// The partnership's closure days, in date order.
     pub fn closures(&self) -> impl Iterator<Item = BankHoliday> + '_ {
-        self.closures.iter().map(|(d, n)| BankHoliday {
-            date: *d,
-            name: n.clone(),
-        })
+        self.closures.iter().map(|(d, n)| BankHoliday { date: *d, name: n.clone() })
     }
 
     /// The England and Wales bank holidays of `year` (closure days not included).
@@ -289,9 +257,7 @@ impl Calendar {
     }
 
     fn is_off(&self, i: usize) -> bool {
-        self.off
-            .get(i / 64)
-            .is_none_or(|word| word & (1 << (i % 64)) != 0)
+        self.off.get(i / 64).is_none_or(|word| word & (1 << (i % 64)) != 0)
     }
 
     /// The `n`th working day after `date` (`date` itself never counts; `n = 0` gives `date`).
@@ -302,9 +268,7 @@ impl Calendar {
         while left > 0 {
             i += 1;
             if i >= days {
-                return Err(ClockError::OutOfRange {
-                    what: format!("the date {n} working days after {date}"),
-                });
+                return Err(ClockError::OutOfRange { what: format!("the date {n} working days after {date}") });
             }
             if !self.is_off(i) {
                 left -= 1;
@@ -319,9 +283,7 @@ impl Calendar {
         let mut left = n;
         while left > 0 {
             if i == 0 {
-                return Err(ClockError::OutOfRange {
-                    what: format!("the date {n} working days before {date}"),
-                });
+                return Err(ClockError::OutOfRange { what: format!("the date {n} working days before {date}") });
             }
             i -= 1;
             if !self.is_off(i) {
@@ -376,38 +338,21 @@ mod tests {
     #[test]
     fn christmas_substitutes() {
         // 2021: Christmas on Saturday.
-        let h: Vec<_> = bank_holidays(2021)
-            .unwrap()
-            .into_iter()
-            .map(|b| b.date)
-            .collect();
+        let h: Vec<_> = bank_holidays(2021).unwrap().into_iter().map(|b| b.date).collect();
         assert!(h.contains(&d(2021, 12, 27)) && h.contains(&d(2021, 12, 28)));
         // 2022: Christmas on Sunday.
-        let h: Vec<_> = bank_holidays(2022)
-            .unwrap()
-            .into_iter()
-            .map(|b| b.date)
-            .collect();
+        let h: Vec<_> = bank_holidays(2022).unwrap().into_iter().map(|b| b.date).collect();
         assert!(h.contains(&d(2022, 12, 26)) && h.contains(&d(2022, 12, 27)));
         // 2020: Boxing Day on Saturday.
-        let h: Vec<_> = bank_holidays(2020)
-            .unwrap()
-            .into_iter()
-            .map(|b| b.date)
-            .collect();
+        let h: Vec<_> = bank_holidays(2020).unwrap().into_iter().map(|b| b.date).collect();
         assert!(h.contains(&d(2020, 12, 25)) && h.contains(&d(2020, 12, 28)));
     }
 
     #[test]
     fn closures_stop_being_working_days() {
-        let cal = Calendar::england_and_wales()
-            .with_closures([(d(2024, 12, 27), "Office closed")])
-            .unwrap();
+        let cal = Calendar::england_and_wales().with_closures([(d(2024, 12, 27), "Office closed")]).unwrap();
         assert!(!cal.is_working_day(d(2024, 12, 27)).unwrap());
-        assert_eq!(
-            cal.add_working_days(d(2024, 12, 24), 1).unwrap(),
-            d(2024, 12, 30)
-        );
+        assert_eq!(cal.add_working_days(d(2024, 12, 24), 1).unwrap(), d(2024, 12, 30));
         assert_eq!(cal.days_off(2024).unwrap().len(), 9);
     }
 
@@ -415,15 +360,7 @@ mod tests {
     fn working_days_between_counts_after_from() {
         let cal = Calendar::england_and_wales();
         // Fri 20 Dec 2024 -> Fri 3 Jan 2025: 23, 24, 27, 30, 31 Dec, 2, 3 Jan.
-        assert_eq!(
-            cal.working_days_between(d(2024, 12, 20), d(2025, 1, 3))
-                .unwrap(),
-            7
-        );
-        assert_eq!(
-            cal.working_days_between(d(2025, 1, 3), d(2024, 12, 20))
-                .unwrap(),
-            -7
-        );
+        assert_eq!(cal.working_days_between(d(2024, 12, 20), d(2025, 1, 3)).unwrap(), 7);
+        assert_eq!(cal.working_days_between(d(2025, 1, 3), d(2024, 12, 20)).unwrap(), -7);
     }
 }

@@ -114,8 +114,8 @@ pub mod ruleset;
 pub use calendar::{bank_holidays, BankHoliday, Calendar, FIRST_YEAR, LAST_YEAR};
 pub use error::{ClockError, Result};
 pub use output::{
-    calendar_output, calendar_output_with, clock_output, clock_output_with, list_events_output,
-    list_rulesets_output, parse_event_arg, parse_event_time, parse_events, Format,
+    calendar_output, calendar_output_with, clock_output, clock_output_with, list_events_output, list_rulesets_output, parse_event_arg,
+    parse_event_time, parse_events, Format,
 };
 pub use period::{Direction, Due, EventTime, Period, Unit};
 pub use ruleset::{Closure, Deadline, EventDef, Role, Ruleset, Status, Step, StepKind};

@@ -28,9 +28,7 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(Format::Json),
             "table" | "text" => Ok(Format::Table),
-            _ => Err(ClockError::Output(format!(
-                "unknown format {s:?}; use json or table"
-            ))),
+            _ => Err(ClockError::Output(format!("unknown format {s:?}; use json or table"))),
         }
     }
 }
@@ -84,20 +82,13 @@ pub fn calendar_output_with(calendar: &Calendar, year: i32, format: Format) -> R
     let days = calendar.days_off(year)?;
     let rows: Vec<DayOut> = days
         .iter()
-        .map(|d| DayOut {
-            date: d.date.format("%Y-%m-%d").to_string(),
-            weekday: d.date.weekday().to_string(),
-            name: &d.name,
-        })
+        .map(|d| DayOut { date: d.date.format("%Y-%m-%d").to_string(), weekday: d.date.weekday().to_string(), name: &d.name })
         .collect();
     match format {
         Format::Json => json(&rows),
         Format::Table => Ok(table(
             &["DATE", "DAY", "NAME"],
-            &rows
-                .iter()
-                .map(|r| vec![r.date.clone(), r.weekday.clone(), r.name.to_string()])
-                .collect::<Vec<_>>(),
+            &rows.iter().map(|r| vec![r.date.clone(), r.weekday.clone(), r.name.to_string()]).collect::<Vec<_>>(),
         )),
     }
 }
@@ -108,26 +99,17 @@ pub fn parse_event_arg(arg: &str) -> Result<(String, String)> {
         Some((event, value)) if !event.trim().is_empty() && !value.trim().is_empty() => {
             Ok((event.trim().to_string(), value.trim().to_string()))
         }
-        _ => Err(ClockError::MalformedArgument {
-            arg: arg.to_string(),
-        }),
+        _ => Err(ClockError::MalformedArgument { arg: arg.to_string() }),
     }
 }
 
 /// Parses one event's value (`YYYY-MM-DD` or RFC 3339); the error names event and value.
 pub fn parse_event_time(event: &str, value: &str) -> Result<EventTime> {
-    EventTime::parse(value).map_err(|reason| ClockError::InvalidEventTime {
-        event: event.to_string(),
-        value: value.to_string(),
-        reason,
-    })
+    EventTime::parse(value).map_err(|reason| ClockError::InvalidEventTime { event: event.to_string(), value: value.to_string(), reason })
 }
 
 /// Checks names against the ruleset and parses values; the same event twice must agree.
-pub fn parse_events<E, V>(
-    ruleset: &Ruleset,
-    events: &[(E, V)],
-) -> Result<BTreeMap<String, EventTime>>
+pub fn parse_events<E, V>(ruleset: &Ruleset, events: &[(E, V)]) -> Result<BTreeMap<String, EventTime>>
 where
     E: AsRef<str>,
     V: AsRef<str>,
@@ -139,11 +121,7 @@ where
         let time = parse_event_time(event, value)?;
         if let Some(first) = out.insert(event.to_string(), time) {
             if first != time {
-                return Err(ClockError::DuplicateEvent {
-                    name: event.to_string(),
-                    first: first.to_string(),
-                    second: time.to_string(),
-                });
+                return Err(ClockError::DuplicateEvent { name: event.to_string(), first: first.to_string(), second: time.to_string() });
             }
         }
     }
@@ -180,12 +158,7 @@ where
 }
 
 /// As [`clock_output`], for a loaded (possibly overridden) ruleset and a partnership calendar.
-pub fn clock_output_with(
-    ruleset: &Ruleset,
-    events: &BTreeMap<String, EventTime>,
-    calendar: &Calendar,
-    format: Format,
-) -> Result<String> {
+pub fn clock_output_with(ruleset: &Ruleset, events: &BTreeMap<String, EventTime>, calendar: &Calendar, format: Format) -> Result<String> {
     let deadlines = ruleset.compute(events, calendar)?;
     let rows: Vec<DeadlineOut> = deadlines
         .iter()
@@ -257,25 +230,10 @@ pub fn list_events_output(ruleset_name: &str, format: Format) -> Result<String> 
             name: &e.name,
             description: &e.description,
             lifecycle: e.lifecycle,
-            triggers: ruleset
-                .steps()
-                .iter()
-                .filter(|s| s.trigger.contains(&e.name))
-                .map(|s| s.id.as_str())
-                .collect(),
-            meets: ruleset
-                .steps()
-                .iter()
-                .filter(|s| s.met_by.contains(&e.name))
-                .map(|s| s.id.as_str())
-                .collect(),
+            triggers: ruleset.steps().iter().filter(|s| s.trigger.contains(&e.name)).map(|s| s.id.as_str()).collect(),
+            meets: ruleset.steps().iter().filter(|s| s.met_by.contains(&e.name)).map(|s| s.id.as_str()).collect(),
             closes_review: ruleset.closed_by().contains(&e.name),
-            closes: ruleset
-                .steps()
-                .iter()
-                .filter(|s| s.closed_by.contains(&e.name))
-                .map(|s| s.id.as_str())
-                .collect(),
+            closes: ruleset.steps().iter().filter(|s| s.closed_by.contains(&e.name)).map(|s| s.id.as_str()).collect(),
         })
         .collect();
     match format {
@@ -289,11 +247,7 @@ pub fn list_events_output(ruleset_name: &str, format: Format) -> Result<String> 
                     .iter()
                     .map(|r| {
                         let kind = if r.lifecycle { "lifecycle" } else { "extra" };
-                        vec![
-                            r.name.to_string(),
-                            kind.to_string(),
-                            r.description.to_string(),
-                        ]
+                        vec![r.name.to_string(), kind.to_string(), r.description.to_string()]
                     })
                     .collect::<Vec<_>>(),
             );
@@ -337,28 +291,13 @@ pub fn list_rulesets_output(format: Format) -> Result<String> {
     let mut rows = Vec::new();
     for name in Ruleset::names() {
         let r = Ruleset::load(name)?;
-        rows.push(RulesetOut {
-            name,
-            title: r.title().to_string(),
-            source: r.source().to_string(),
-            steps: r.steps().len(),
-        });
+        rows.push(RulesetOut { name, title: r.title().to_string(), source: r.source().to_string(), steps: r.steps().len() });
     }
     match format {
         Format::Json => json(&rows),
         Format::Table => Ok(table(
             &["RULESET", "SEED", "STEPS", "TITLE"],
-            &rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.name.to_string(),
-                        r.source.clone(),
-                        r.steps.to_string(),
-                        r.title.clone(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
+            &rows.iter().map(|r| vec![r.name.to_string(), r.source.clone(), r.steps.to_string(), r.title.clone()]).collect::<Vec<_>>(),
         )),
     }
 }

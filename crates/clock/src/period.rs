@@ -99,18 +99,13 @@ impl FromStr for Period {
     type Err = ClockError;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = |reason: &str| ClockError::InvalidPeriod {
-            text: text.to_string(),
-            reason: reason.to_string(),
-        };
+        let bad = |reason: &str| ClockError::InvalidPeriod { text: text.to_string(), reason: reason.to_string() };
         let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
         let (count, unit_words) = match words.split_first() {
             Some((count, rest)) if !rest.is_empty() => (count, rest.join(" ")),
             _ => return Err(bad("expected \"<count> <unit>\", e.g. \"5 working days\"")),
         };
-        let count: u32 = count
-            .parse()
-            .map_err(|_| bad("the count must be a whole number of at least 0"))?;
+        let count: u32 = count.parse().map_err(|_| bad("the count must be a whole number of at least 0"))?;
         let unit = match unit_words.as_str() {
             "hour" | "hours" => Unit::Hours,
             "day" | "days" => Unit::Days,
@@ -119,11 +114,7 @@ impl FromStr for Period {
             "working week" | "working weeks" => Unit::WorkingWeeks,
             "month" | "months" => Unit::Months,
             "year" | "years" => Unit::Years,
-            _ => {
-                return Err(bad(
-                    "unknown unit; use hours, days, working days, weeks, working weeks, months or years",
-                ))
-            }
+            _ => return Err(bad("unknown unit; use hours, days, working days, weeks, working weeks, months or years")),
         };
         Ok(Period { count, unit })
     }
@@ -191,31 +182,20 @@ impl EventTime {
         match DateTime::parse_from_rfc3339(value) {
             Ok(t) => Ok(EventTime::DateTime(t)),
             Err(_) if head.is_some() => {
-                if head
-                    .and_then(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok())
-                    .is_none()
-                {
+                if head.and_then(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok()).is_none() {
                     Err("no such day in the calendar".to_string())
                 } else {
                     Err("expected an RFC 3339 date-time with an offset, e.g. 2024-03-01T14:30:00Z or 2024-06-01T09:00:00+01:00".to_string())
                 }
             }
-            Err(_) => Err(
-                "expected YYYY-MM-DD or an RFC 3339 date-time such as 2024-03-01T14:30:00Z"
-                    .to_string(),
-            ),
+            Err(_) => Err("expected YYYY-MM-DD or an RFC 3339 date-time such as 2024-03-01T14:30:00Z".to_string()),
         }
     }
 }
 
 fn looks_like_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 impl fmt::Display for EventTime {
@@ -237,8 +217,7 @@ impl Serialize for EventTime {
 impl<'de> Deserialize<'de> for EventTime {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        EventTime::parse(&text)
-            .map_err(|reason| serde::de::Error::custom(format!("{text:?}: {reason}")))
+        EventTime::parse(&text).map_err(|reason| serde::de::Error::custom(format!("{text:?}: {reason}")))
     }
 }
 
@@ -319,8 +298,7 @@ impl Period {
                         Direction::After => t.checked_add_signed(hours),
                         Direction::Before => t.checked_sub_signed(hours),
                     };
-                    due.map(Due::DateTime)
-                        .ok_or_else(|| out_of_range(format!("{self} {direction} {t}")))
+                    due.map(Due::DateTime).ok_or_else(|| out_of_range(format!("{self} {direction} {t}")))
                 }
                 // Date only: the period runs from the end of the day after, the start before.
                 EventTime::Date(d) => {
@@ -329,22 +307,15 @@ impl Period {
                         Direction::After => d.checked_add_days(days),
                         Direction::Before => d.checked_sub_days(days),
                     };
-                    due.map(Due::Date)
-                        .ok_or_else(|| out_of_range(format!("{self} {direction} {d}")))
+                    due.map(Due::Date).ok_or_else(|| out_of_range(format!("{self} {direction} {d}")))
                 }
             };
         }
-        self.apply_date(from.date(), direction, calendar)
-            .map(Due::Date)
+        self.apply_date(from.date(), direction, calendar).map(Due::Date)
     }
 
     /// The deadline date this period gives from the date `from` (hours round up to days).
-    pub fn apply_date(
-        &self,
-        from: NaiveDate,
-        direction: Direction,
-        calendar: &Calendar,
-    ) -> Result<NaiveDate> {
+    pub fn apply_date(&self, from: NaiveDate, direction: Direction, calendar: &Calendar) -> Result<NaiveDate> {
         let n = self.count;
         let calendar_days = |days: u64| {
             match direction {
@@ -391,28 +362,12 @@ mod tests {
 
     #[test]
     fn parses_and_prints_periods() {
-        for s in [
-            "72 hours",
-            "5 working days",
-            "1 month",
-            "14 days",
-            "17 working weeks",
-            "1 working week",
-            "8 weeks",
-            "2 years",
-            "0 days",
-        ] {
+        for s in ["72 hours", "5 working days", "1 month", "14 days", "17 working weeks", "1 working week", "8 weeks", "2 years", "0 days"]
+        {
             assert_eq!(p(s).to_string(), s);
         }
         assert_eq!(p(" 1   Working  Days ").to_string(), "1 working day");
-        for bad in [
-            "",
-            "5",
-            "five days",
-            "-1 days",
-            "3 fortnights",
-            "1.5 months",
-        ] {
+        for bad in ["", "5", "five days", "-1 days", "3 fortnights", "1.5 months"] {
             let err = bad.parse::<Period>().unwrap_err();
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
         }
@@ -422,40 +377,19 @@ mod tests {
     fn month_ends_clamp() {
         let cal = Calendar::england_and_wales();
         let m = p("1 month");
-        assert_eq!(
-            m.apply_date(d(2024, 1, 31), Direction::After, &cal)
-                .unwrap(),
-            d(2024, 2, 29)
-        );
-        assert_eq!(
-            m.apply_date(d(2023, 1, 31), Direction::After, &cal)
-                .unwrap(),
-            d(2023, 2, 28)
-        );
-        assert_eq!(
-            m.apply_date(d(2024, 3, 31), Direction::Before, &cal)
-                .unwrap(),
-            d(2024, 2, 29)
-        );
-        assert_eq!(
-            p("1 year")
-                .apply_date(d(2024, 2, 29), Direction::After, &cal)
-                .unwrap(),
-            d(2025, 2, 28)
-        );
+        assert_eq!(m.apply_date(d(2024, 1, 31), Direction::After, &cal).unwrap(), d(2024, 2, 29));
+        assert_eq!(m.apply_date(d(2023, 1, 31), Direction::After, &cal).unwrap(), d(2023, 2, 28));
+        assert_eq!(m.apply_date(d(2024, 3, 31), Direction::Before, &cal).unwrap(), d(2024, 2, 29));
+        assert_eq!(p("1 year").apply_date(d(2024, 2, 29), Direction::After, &cal).unwrap(), d(2025, 2, 28));
     }
 
     #[test]
     fn hours_from_instant_and_from_date() {
         let cal = Calendar::england_and_wales();
         let t = DateTime::parse_from_rfc3339("2024-03-29T22:15:00+00:00").unwrap();
-        let due = p("72 hours")
-            .apply(t.into(), Direction::After, &cal)
-            .unwrap();
+        let due = p("72 hours").apply(t.into(), Direction::After, &cal).unwrap();
         assert_eq!(due.to_string(), "2024-04-01T22:15:00+00:00");
-        let due = p("72 hours")
-            .apply(d(2024, 3, 1).into(), Direction::After, &cal)
-            .unwrap();
+        let due = p("72 hours").apply(d(2024, 3, 1).into(), Direction::After, &cal).unwrap();
         assert_eq!(due, Due::Date(d(2024, 3, 4)));
     }
 
@@ -465,21 +399,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&date).unwrap(), "\"2025-01-13\"");
         let t = DateTime::parse_from_rfc3339("2024-12-01T21:30:00+00:00").unwrap();
         let instant = Due::DateTime(t);
-        assert_eq!(
-            serde_json::to_string(&instant).unwrap(),
-            "\"2024-12-01T21:30:00+00:00\""
-        );
-        let offset =
-            Due::DateTime(DateTime::parse_from_rfc3339("2024-06-01T09:00:00+01:00").unwrap());
-        assert_eq!(
-            serde_json::to_value(offset).unwrap(),
-            serde_json::Value::String("2024-06-01T09:00:00+01:00".into())
-        );
+        assert_eq!(serde_json::to_string(&instant).unwrap(), "\"2024-12-01T21:30:00+00:00\"");
+        let offset = Due::DateTime(DateTime::parse_from_rfc3339("2024-06-01T09:00:00+01:00").unwrap());
+        assert_eq!(serde_json::to_value(offset).unwrap(), serde_json::Value::String("2024-06-01T09:00:00+01:00".into()));
         // Inside a struct or an Option it stays a string (null when absent).
-        assert_eq!(
-            serde_json::to_string(&[Some(date), None]).unwrap(),
-            "[\"2025-01-13\",null]"
-        );
+        assert_eq!(serde_json::to_string(&[Some(date), None]).unwrap(), "[\"2025-01-13\",null]");
         for due in [date, instant, offset] {
             let back: Due = serde_json::from_str(&serde_json::to_string(&due).unwrap()).unwrap();
             assert_eq!(back, due);
@@ -489,28 +413,13 @@ mod tests {
 
     #[test]
     fn event_time_parse_errors() {
-        assert_eq!(
-            EventTime::parse("2023-02-30").unwrap_err(),
-            "no such day in the calendar"
-        );
-        assert!(EventTime::parse("2023-02-30T10:00:00Z")
-            .unwrap_err()
-            .contains("no such day"));
-        assert!(EventTime::parse("2023-02-03T10:00:00")
-            .unwrap_err()
-            .contains("offset"));
+        assert_eq!(EventTime::parse("2023-02-30").unwrap_err(), "no such day in the calendar");
+        assert!(EventTime::parse("2023-02-30T10:00:00Z").unwrap_err().contains("no such day"));
+        assert!(EventTime::parse("2023-02-03T10:00:00").unwrap_err().contains("offset"));
         assert!(EventTime::parse("03/02/2023").is_err());
         let t: EventTime = serde_json::from_str("\"2024-06-01T00:30:00+01:00\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&t).unwrap(),
-            "\"2024-06-01T00:30:00+01:00\""
-        );
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2024-06-01T00:30:00+01:00\"");
         assert!(serde_json::from_str::<EventTime>("\"2024-02-30\"").is_err());
-        assert_eq!(
-            EventTime::parse("2024-06-01T00:30:00+01:00")
-                .unwrap()
-                .date(),
-            d(2024, 6, 1)
-        );
+        assert_eq!(EventTime::parse("2024-06-01T00:30:00+01:00").unwrap().date(), d(2024, 6, 1));
     }
 }

@@ -13,27 +13,13 @@ use crate::period::{Direction, Due, EventTime, Period};
 const EVENTS_TOML: &str = include_str!("../rulesets/events.toml");
 
 const RULESETS: &[(&str, &str)] = &[
-    (
-        "oxfordshire-2008",
-        include_str!("../rulesets/oxfordshire-2008.toml"),
-    ),
+    ("oxfordshire-2008", include_str!("../rulesets/oxfordshire-2008.toml")),
     ("medway-2008", include_str!("../rulesets/medway-2008.toml")),
-    (
-        "birmingham-2015",
-        include_str!("../rulesets/birmingham-2015.toml"),
-    ),
-    (
-        "national-2010",
-        include_str!("../rulesets/national-2010.toml"),
-    ),
+    ("birmingham-2015", include_str!("../rulesets/birmingham-2015.toml")),
+    ("national-2010", include_str!("../rulesets/national-2010.toml")),
 ];
 
-const NAMES: &[&str] = &[
-    "oxfordshire-2008",
-    "medway-2008",
-    "birmingham-2015",
-    "national-2010",
-];
+const NAMES: &[&str] = &["oxfordshire-2008", "medway-2008", "birmingham-2015", "national-2010"];
 
 /// Who is responsible for a step (or may agree its extension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -191,10 +177,7 @@ pub struct Ruleset {
 }
 
 fn invalid(name: &str, reason: impl Into<String>) -> ClockError {
-    ClockError::InvalidRuleset {
-        name: name.to_string(),
-        reason: reason.into(),
-    }
+    ClockError::InvalidRuleset { name: name.to_string(), reason: reason.into() }
 }
 
 impl Ruleset {
@@ -209,60 +192,32 @@ impl Ruleset {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, t)| *t)
-            .ok_or_else(|| ClockError::UnknownRuleset {
-                name: name.to_string(),
-                known: NAMES.join(", "),
-            })?;
+            .ok_or_else(|| ClockError::UnknownRuleset { name: name.to_string(), known: NAMES.join(", ") })?;
         Ruleset::from_toml(text)
     }
 
     /// Parses and checks a ruleset written in the same TOML form as the embedded ones.
     pub fn from_toml(text: &str) -> Result<Ruleset> {
-        let raw: RawRuleset =
-            toml::from_str(text).map_err(|e| invalid("(unnamed)", e.to_string()))?;
-        let vocabulary: RawVocabulary =
-            toml::from_str(EVENTS_TOML).map_err(|e| invalid("events.toml", e.to_string()))?;
+        let raw: RawRuleset = toml::from_str(text).map_err(|e| invalid("(unnamed)", e.to_string()))?;
+        let vocabulary: RawVocabulary = toml::from_str(EVENTS_TOML).map_err(|e| invalid("events.toml", e.to_string()))?;
         let name = raw.name.clone();
 
-        let mut events: Vec<EventDef> = vocabulary
-            .lifecycle
-            .into_iter()
-            .map(|e| EventDef {
-                name: e.name,
-                description: e.description,
-                lifecycle: true,
-            })
-            .collect();
+        let mut events: Vec<EventDef> =
+            vocabulary.lifecycle.into_iter().map(|e| EventDef { name: e.name, description: e.description, lifecycle: true }).collect();
         for wanted in &raw.events {
             let def = vocabulary
                 .extra
                 .iter()
                 .find(|e| &e.name == wanted)
-                .ok_or_else(|| {
-                    invalid(
-                        &name,
-                        format!("event {wanted:?} is not in the shared vocabulary (rulesets/events.toml)"),
-                    )
-                })?;
+                .ok_or_else(|| invalid(&name, format!("event {wanted:?} is not in the shared vocabulary (rulesets/events.toml)")))?;
             if events.iter().any(|e| &e.name == wanted) {
                 return Err(invalid(&name, format!("event {wanted:?} listed twice")));
             }
-            events.push(EventDef {
-                name: def.name.clone(),
-                description: def.description.clone(),
-                lifecycle: false,
-            });
+            events.push(EventDef { name: def.name.clone(), description: def.description.clone(), lifecycle: false });
         }
 
-        let ruleset = Ruleset {
-            name,
-            title: raw.title,
-            source: raw.source,
-            events,
-            closed_by: raw.closed_by,
-            steps: raw.steps,
-            order: Vec::new(),
-        };
+        let ruleset =
+            Ruleset { name, title: raw.title, source: raw.source, events, closed_by: raw.closed_by, steps: raw.steps, order: Vec::new() };
         ruleset.validated()
     }
 
@@ -271,71 +226,30 @@ impl Ruleset {
         let known: BTreeSet<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         for event in &self.closed_by {
             if !known.contains(event.as_str()) {
-                return Err(invalid(
-                    &self.name,
-                    format!("closed_by uses event {event:?}, which the ruleset does not list"),
-                ));
+                return Err(invalid(&self.name, format!("closed_by uses event {event:?}, which the ruleset does not list")));
             }
         }
         let mut ids = BTreeSet::new();
         for step in &self.steps {
             if !ids.insert(step.id.as_str()) {
-                return Err(invalid(
-                    &self.name,
-                    format!("step {:?} defined twice", step.id),
-                ));
+                return Err(invalid(&self.name, format!("step {:?} defined twice", step.id)));
             }
             if step.trigger.is_empty() {
-                return Err(invalid(
-                    &self.name,
-                    format!("step {:?} has no trigger", step.id),
-                ));
+                return Err(invalid(&self.name, format!("step {:?} has no trigger", step.id)));
             }
-            for event in step
-                .trigger
-                .iter()
-                .chain(&step.met_by)
-                .chain(&step.closed_by)
-            {
+            for event in step.trigger.iter().chain(&step.met_by).chain(&step.closed_by) {
                 if !known.contains(event.as_str()) {
-                    return Err(invalid(
-                        &self.name,
-                        format!(
-                            "step {:?} uses event {event:?}, which the ruleset does not list",
-                            step.id
-                        ),
-                    ));
+                    return Err(invalid(&self.name, format!("step {:?} uses event {event:?}, which the ruleset does not list", step.id)));
                 }
             }
             if !step.closed_by.is_empty() && step.kind != StepKind::Deadline {
-                return Err(invalid(
-                    &self.name,
-                    format!(
-                        "step {:?} is a minimum: closed_by applies only to deadlines",
-                        step.id
-                    ),
-                ));
+                return Err(invalid(&self.name, format!("step {:?} is a minimum: closed_by applies only to deadlines", step.id)));
             }
-            if let Some(event) = step
-                .closed_by
-                .iter()
-                .find(|e| step.trigger.contains(e) || step.met_by.contains(e))
-            {
-                return Err(invalid(
-                    &self.name,
-                    format!(
-                        "step {:?} has {event:?} in closed_by and in its trigger or met_by",
-                        step.id
-                    ),
-                ));
+            if let Some(event) = step.closed_by.iter().find(|e| step.trigger.contains(e) || step.met_by.contains(e)) {
+                return Err(invalid(&self.name, format!("step {:?} has {event:?} in closed_by and in its trigger or met_by", step.id)));
             }
         }
-        let index: BTreeMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
+        let index: BTreeMap<&str, usize> = self.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
         let mut order = Vec::with_capacity(self.steps.len());
         // 0 = unvisited, 1 = on the path, 2 = placed: a depth-first topological sort.
         let mut state = vec![0u8; self.steps.len()];
@@ -347,26 +261,14 @@ impl Ruleset {
                     break;
                 }
                 if state[i] == 1 {
-                    return Err(invalid(
-                        &self.name,
-                        format!(
-                            "steps project from each other in a loop at {:?}",
-                            self.steps[i].id
-                        ),
-                    ));
+                    return Err(invalid(&self.name, format!("steps project from each other in a loop at {:?}", self.steps[i].id)));
                 }
                 state[i] = 1;
                 path.push(i);
                 match &self.steps[i].projected_from {
                     Some(from) => {
                         i = *index.get(from.as_str()).ok_or_else(|| {
-                            invalid(
-                                &self.name,
-                                format!(
-                                    "step {:?} projects from unknown step {from:?}",
-                                    self.steps[i].id
-                                ),
-                            )
+                            invalid(&self.name, format!("step {:?} projects from unknown step {from:?}", self.steps[i].id))
                         })?;
                     }
                     None => break,
@@ -423,12 +325,7 @@ impl Ruleset {
             Err(ClockError::UnknownEvent {
                 name: name.to_string(),
                 ruleset: self.name.clone(),
-                valid: self
-                    .events
-                    .iter()
-                    .map(|e| e.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                valid: self.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
             })
         }
     }
@@ -441,18 +338,11 @@ impl Ruleset {
     {
         for (id, period) in overrides {
             let id = id.as_ref();
-            let ids = self
-                .steps
-                .iter()
-                .map(|s| s.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let step = self.steps.iter_mut().find(|s| s.id == id).ok_or_else(|| {
-                ClockError::UnknownStep {
-                    id: id.to_string(),
-                    ruleset: self.name.clone(),
-                    valid: ids,
-                }
+            let ids = self.steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+            let step = self.steps.iter_mut().find(|s| s.id == id).ok_or_else(|| ClockError::UnknownStep {
+                id: id.to_string(),
+                ruleset: self.name.clone(),
+                valid: ids,
             })?;
             step.period = period;
         }
@@ -463,11 +353,7 @@ impl Ruleset {
     ///
     /// Steps whose trigger is not recorded (and cannot be projected) come back with no due
     /// date, so their status is [`Status::NotStarted`]. Results are in the ruleset's order.
-    pub fn compute(
-        &self,
-        events: &BTreeMap<String, EventTime>,
-        calendar: &Calendar,
-    ) -> Result<Vec<Deadline>> {
+    pub fn compute(&self, events: &BTreeMap<String, EventTime>, calendar: &Calendar) -> Result<Vec<Deadline>> {
         for name in events.keys() {
             self.check_event(name)?;
         }
@@ -475,16 +361,11 @@ impl Ruleset {
         let mut out: Vec<Option<Deadline>> = vec![None; self.steps.len()];
         for &i in &self.order {
             let step = &self.steps[i];
-            let recorded = step
-                .trigger
-                .iter()
-                .find_map(|t| events.get(t).map(|time| (t, *time)));
+            let recorded = step.trigger.iter().find_map(|t| events.get(t).map(|time| (t, *time)));
             let (from, basis) = match recorded {
                 Some((name, time)) => {
                     let mut basis = describe(step, name);
-                    if step.period.unit == crate::period::Unit::Hours
-                        && matches!(time, EventTime::Date(_))
-                    {
+                    if step.period.unit == crate::period::Unit::Hours && matches!(time, EventTime::Date(_)) {
                         basis.push_str(" (time not recorded: counted from the end of that day)");
                     }
                     (Some(time), basis)
@@ -498,24 +379,15 @@ impl Ruleset {
                     match projected {
                         Some((from, due)) => (
                             Some(EventTime::from(due)),
-                            format!(
-                                "{} (not recorded; projected from step {from}, due {due})",
-                                describe(step, &trigger)
-                            ),
+                            format!("{} (not recorded; projected from step {from}, due {due})", describe(step, &trigger)),
                         ),
                         None => (None, format!("{} (not recorded)", describe(step, &trigger))),
                     }
                 }
             };
-            let due = from
-                .map(|f| step.period.apply(f, step.direction, calendar))
-                .transpose()?;
+            let due = from.map(|f| step.period.apply(f, step.direction, calendar)).transpose()?;
             dues[i] = due;
-            let met = step
-                .met_by
-                .iter()
-                .filter_map(|e| events.get(e).map(EventTime::date))
-                .min();
+            let met = step.met_by.iter().filter_map(|e| events.get(e).map(EventTime::date)).min();
             let closed = match met {
                 Some(_) => None,
                 None => self.closure(step, recorded.map(|(_, t)| t.date()), events),
@@ -541,12 +413,7 @@ impl Ruleset {
     // The earliest recorded event that closes `step`, whose clock started on `started`
     // (None: not started). An event never closes a step it triggers, nor one whose clock
     // started after it; minimum steps are never closed.
-    fn closure(
-        &self,
-        step: &Step,
-        started: Option<NaiveDate>,
-        events: &BTreeMap<String, EventTime>,
-    ) -> Option<Closure> {
+    fn closure(&self, step: &Step, started: Option<NaiveDate>, events: &BTreeMap<String, EventTime>) -> Option<Closure> {
         if step.kind != StepKind::Deadline {
             return None;
         }
@@ -557,11 +424,7 @@ impl Ruleset {
             .filter_map(|(e, review)| events.get(e).map(|t| (t.date(), e, review)))
             .filter(|(date, ..)| started.is_none_or(|s| s <= *date))
             .min_by_key(|(date, ..)| *date)
-            .map(|(date, event, review_closed)| Closure {
-                event: event.clone(),
-                date,
-                review_closed,
-            })
+            .map(|(date, event, review_closed)| Closure { event: event.clone(), date, review_closed })
     }
 }
 
@@ -617,11 +480,7 @@ impl Closure {
     /// The reason shown as the waiver: "review closed: concluded on 2025-06-30" or
     /// "no longer required: draft_to_board on 2024-05-03".
     pub fn reason(&self) -> String {
-        let what = if self.review_closed {
-            "review closed"
-        } else {
-            "no longer required"
-        };
+        let what = if self.review_closed { "review closed" } else { "no longer required" };
         format!("{what}: {} on {}", self.event, self.date.format("%Y-%m-%d"))
     }
 }
@@ -655,12 +514,7 @@ impl Deadline {
     ///
     /// Precedence: a waiver, then the met date, then a closure (as `Waived` with
     /// [`Closure::reason`]), then the due date.
-    pub fn status(
-        &self,
-        today: NaiveDate,
-        due_soon_working_days: u32,
-        calendar: &Calendar,
-    ) -> Result<Status> {
+    pub fn status(&self, today: NaiveDate, due_soon_working_days: u32, calendar: &Calendar) -> Result<Status> {
         if let Some(reason) = &self.waived {
             return Ok(Status::Waived(reason.clone()));
         }
@@ -675,11 +529,7 @@ impl Deadline {
         };
         let due = due.date();
         if self.kind == StepKind::Minimum {
-            return Ok(if today >= due {
-                Status::Met(due)
-            } else {
-                Status::Upcoming
-            });
+            return Ok(if today >= due { Status::Met(due) } else { Status::Upcoming });
         }
         if due < today {
             return Ok(Status::Overdue);
@@ -708,10 +558,7 @@ mod tests {
     #[test]
     fn unknown_ruleset_lists_known_names() {
         let err = Ruleset::load("kent-2009").unwrap_err().to_string();
-        assert!(
-            err.contains("kent-2009") && err.contains("medway-2008"),
-            "{err}"
-        );
+        assert!(err.contains("kent-2009") && err.contains("medway-2008"), "{err}");
     }
 
     #[test]
@@ -810,10 +657,7 @@ mod tests {
     }
 
     fn run(list: &[(&str, &str)]) -> BTreeMap<String, Deadline> {
-        let events = list
-            .iter()
-            .map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap()))
-            .collect();
+        let events = list.iter().map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap())).collect();
         Ruleset::from_toml(CLOSING)
             .unwrap()
             .compute(&events, &Calendar::england_and_wales())
@@ -824,23 +668,16 @@ mod tests {
     }
 
     fn status(x: &Deadline, today: &str) -> Status {
-        x.status(day(today), 5, &Calendar::england_and_wales())
-            .unwrap()
+        x.status(day(today), 5, &Calendar::england_and_wales()).unwrap()
     }
 
     #[test]
     fn closing_events_close_open_steps_except_those_they_start() {
         let r = Ruleset::from_toml(CLOSING).unwrap();
         assert_eq!(r.closed_by(), ["decision_no_review", "concluded"]);
-        let out = run(&[
-            ("notification", "2024-01-02"),
-            ("decision_no_review", "2024-01-20"),
-        ]);
+        let out = run(&[("notification", "2024-01-02"), ("decision_no_review", "2024-01-20")]);
         // Met outranks closed; the decision itself starts "tell", which stays open.
-        assert_eq!(
-            status(&out["decide"], "2024-06-01"),
-            Status::Met(day("2024-01-20"))
-        );
+        assert_eq!(status(&out["decide"], "2024-06-01"), Status::Met(day("2024-01-20")));
         assert!(out["decide"].closed.is_none());
         assert_eq!(status(&out["tell"], "2024-06-01"), Status::Overdue);
         let closed = Status::Waived("review closed: decision_no_review on 2024-01-20".into());
@@ -850,31 +687,17 @@ mod tests {
         assert!(out["online"].closed.is_none());
         assert_eq!(status(&out["online"], "2024-06-01"), Status::NotStarted);
         // A recorded waiver outranks the closure.
-        assert_eq!(
-            status(&out["complete"].clone().waive("by the board"), "2024-06-01"),
-            Status::Waived("by the board".into())
-        );
+        assert_eq!(status(&out["complete"].clone().waive("by the board"), "2024-06-01"), Status::Waived("by the board".into()));
         // Concluding later closes "tell" too.
-        let out = run(&[
-            ("notification", "2024-01-02"),
-            ("decision_no_review", "2024-01-20"),
-            ("concluded", "2024-02-01"),
-        ]);
+        let out = run(&[("notification", "2024-01-02"), ("decision_no_review", "2024-01-20"), ("concluded", "2024-02-01")]);
         let tell = out["tell"].closed.clone().unwrap();
-        assert_eq!(
-            (tell.event.as_str(), tell.date, tell.review_closed),
-            ("concluded", day("2024-02-01"), true)
-        );
+        assert_eq!((tell.event.as_str(), tell.date, tell.review_closed), ("concluded", day("2024-02-01"), true));
     }
 
     #[test]
     fn a_step_started_after_the_closing_event_stays_open() {
         // No review, then a review after all: the decision's steps run from the decision.
-        let out = run(&[
-            ("notification", "2024-01-02"),
-            ("decision_no_review", "2024-01-20"),
-            ("decision", "2024-03-01"),
-        ]);
+        let out = run(&[("notification", "2024-01-02"), ("decision_no_review", "2024-01-20"), ("decision", "2024-03-01")]);
         assert!(out["complete"].closed.is_none());
         assert_eq!(status(&out["complete"], "2024-06-01"), Status::Upcoming);
         assert_eq!(status(&out["update"], "2024-06-01"), Status::Overdue);
@@ -883,40 +706,25 @@ mod tests {
     #[test]
     fn a_step_closed_by_its_own_event_lapses() {
         let out = run(&[("decision", "2024-01-05"), ("draft_to_board", "2024-04-10")]);
-        assert_eq!(
-            status(&out["update"], "2024-03-01"),
-            Status::Waived("no longer required: draft_to_board on 2024-04-10".into())
-        );
+        assert_eq!(status(&out["update"], "2024-03-01"), Status::Waived("no longer required: draft_to_board on 2024-04-10".into()));
         assert!(!out["update"].closed.clone().unwrap().review_closed);
         // Only that step: the completion still runs.
         assert_eq!(status(&out["complete"], "2024-06-01"), Status::Upcoming);
         let json = serde_json::to_value(&out["update"]).unwrap();
         assert_eq!(json["closed"]["event"], "draft_to_board");
         assert_eq!(json["closed"]["date"], "2024-04-10");
-        assert!(serde_json::to_value(&out["complete"])
-            .unwrap()
-            .get("closed")
-            .is_none());
+        assert!(serde_json::to_value(&out["complete"]).unwrap().get("closed").is_none());
     }
 
     #[test]
     fn bad_closed_by_is_rejected() {
-        let unknown = CLOSING.replace(
-            r#"closed_by = ["decision_no_review", "concluded"]"#,
-            r#"closed_by = ["withdrawn"]"#,
-        );
+        let unknown = CLOSING.replace(r#"closed_by = ["decision_no_review", "concluded"]"#, r#"closed_by = ["withdrawn"]"#);
         let err = Ruleset::from_toml(&unknown).unwrap_err().to_string();
         assert!(err.contains("withdrawn"), "{err}");
-        let on_minimum = CLOSING.replace(
-            r#"kind = "minimum""#,
-            "kind = \"minimum\"\nclosed_by = \"concluded\"",
-        );
+        let on_minimum = CLOSING.replace(r#"kind = "minimum""#, "kind = \"minimum\"\nclosed_by = \"concluded\"");
         let err = Ruleset::from_toml(&on_minimum).unwrap_err().to_string();
         assert!(err.contains("minimum"), "{err}");
-        let overlapping = CLOSING.replace(
-            r#"closed_by = "draft_to_board""#,
-            r#"closed_by = "progress_report""#,
-        );
+        let overlapping = CLOSING.replace(r#"closed_by = "draft_to_board""#, r#"closed_by = "progress_report""#);
         let err = Ruleset::from_toml(&overlapping).unwrap_err().to_string();
         assert!(err.contains("progress_report"), "{err}");
     }

@@ -75,16 +75,16 @@ const TABLE: &[(&str, &str)] = &[
     ("2021-12-27", "Christmas Day (substitute day)"), // Mon
     ("2021-12-28", "Boxing Day (substitute day)"),    // Tue
     // 2022
-    ("2022-01-03", "New Year's Day (substitute day)"), // Mon
-    ("2022-04-15", "Good Friday"),                     // Fri
-    ("2022-04-18", "Easter Monday"),                   // Mon
-    ("2022-05-02", "Early May bank holiday"),          // Mon
-    ("2022-06-02", "Spring bank holiday"),             // Thu
+    ("2022-01-03", "New Year's Day (substitute day)"),        // Mon
+    ("2022-04-15", "Good Friday"),                            // Fri
+    ("2022-04-18", "Easter Monday"),                          // Mon
+    ("2022-05-02", "Early May bank holiday"),                 // Mon
+    ("2022-06-02", "Spring bank holiday"),                    // Thu
     ("2022-06-03", "Platinum Jubilee of Queen Elizabeth II"), // Fri
-    ("2022-08-29", "Summer bank holiday"),             // Mon
-    ("2022-09-19", "State Funeral of Queen Elizabeth II"), // Mon
-    ("2022-12-26", "Boxing Day"),                      // Mon
-    ("2022-12-27", "Christmas Day (substitute day)"),  // Tue
+    ("2022-08-29", "Summer bank holiday"),                    // Mon
+    ("2022-09-19", "State Funeral of Queen Elizabeth II"),    // Mon
+    ("2022-12-26", "Boxing Day"),                             // Mon
+    ("2022-12-27", "Christmas Day (substitute day)"),         // Tue
     // 2023
     ("2023-01-02", "New Year's Day (substitute day)"), // Mon
     ("2023-04-07", "Good Friday"),                     // Fri
@@ -168,10 +168,7 @@ fn every_bank_holiday_2015_to_2030() {
             computed.push((h.date.format("%Y-%m-%d").to_string(), h.name));
         }
     }
-    let expected: Vec<(String, String)> = TABLE
-        .iter()
-        .map(|(d, n)| (d.to_string(), n.to_string()))
-        .collect();
+    let expected: Vec<(String, String)> = TABLE.iter().map(|(d, n)| (d.to_string(), n.to_string())).collect();
     assert_eq!(computed, expected);
 }
 
@@ -180,10 +177,7 @@ fn table_days_are_weekdays_and_not_working_days() {
     let cal = Calendar::england_and_wales();
     for (d, name) in TABLE {
         let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-        assert!(
-            !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-            "{d} {name} falls at a weekend"
-        );
+        assert!(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun), "{d} {name} falls at a weekend");
         assert!(!cal.is_working_day(date).unwrap(), "{d} {name}");
     }
 }
@@ -191,10 +185,7 @@ fn table_days_are_weekdays_and_not_working_days() {
 #[test]
 fn eight_a_year_except_the_extra_days() {
     for year in 2015..=2030 {
-        let n = TABLE
-            .iter()
-            .filter(|(d, _)| d.starts_with(&year.to_string()))
-            .count();
+        let n = TABLE.iter().filter(|(d, _)| d.starts_with(&year.to_string())).count();
         let expected = match year {
             2022 => 10, // Platinum Jubilee, State Funeral
             2023 => 9,  // Coronation
@@ -206,13 +197,7 @@ fn eight_a_year_except_the_extra_days() {
 
 #[test]
 fn one_offs_outside_the_table() {
-    let dates = |y: i32| -> Vec<String> {
-        bank_holidays(y)
-            .unwrap()
-            .into_iter()
-            .map(|h| h.date.format("%Y-%m-%d").to_string())
-            .collect()
-    };
+    let dates = |y: i32| -> Vec<String> { bank_holidays(y).unwrap().into_iter().map(|h| h.date.format("%Y-%m-%d").to_string()).collect() };
     // 1995: early May moved to 8 May for VE Day.
     assert!(dates(1995).contains(&"1995-05-08".to_string()));
     assert!(!dates(1995).contains(&"1995-05-01".to_string()));

@@ -9,9 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use casereview_clock::{
-    clock_output_with, list_events_output, Calendar, Deadline, EventTime, Format, Ruleset, Status,
-};
+use casereview_clock::{clock_output_with, list_events_output, Calendar, Deadline, EventTime, Format, Ruleset, Status};
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -20,24 +18,16 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn events(list: &[(&str, &str)]) -> BTreeMap<String, EventTime> {
-    list.iter()
-        .map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap()))
-        .collect()
+    list.iter().map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap())).collect()
 }
 
 fn compute(ruleset: &str, list: &[(&str, &str)]) -> Vec<Deadline> {
-    Ruleset::load(ruleset)
-        .unwrap()
-        .compute(&events(list), &Calendar::england_and_wales())
-        .unwrap()
+    Ruleset::load(ruleset).unwrap().compute(&events(list), &Calendar::england_and_wales()).unwrap()
 }
 
 fn statuses(deadlines: &[Deadline], today: NaiveDate) -> BTreeMap<String, Status> {
     let cal = Calendar::england_and_wales();
-    deadlines
-        .iter()
-        .map(|x| (x.step.clone(), x.status(today, 5, &cal).unwrap()))
-        .collect()
+    deadlines.iter().map(|x| (x.step.clone(), x.status(today, 5, &cal).unwrap())).collect()
 }
 
 fn day_after(date: &str) -> NaiveDate {
@@ -62,9 +52,7 @@ impl Want {
         match self {
             Want::Met(on) => Status::Met(d(on)),
             Want::Closed(event, on) => Status::Waived(format!("review closed: {event} on {on}")),
-            Want::Lapsed(event, on) => {
-                Status::Waived(format!("no longer required: {event} on {on}"))
-            }
+            Want::Lapsed(event, on) => Status::Waived(format!("no longer required: {event} on {on}")),
             Want::NotStarted => Status::NotStarted,
             Want::Upcoming => Status::Upcoming,
             Want::Overdue => Status::Overdue,
@@ -74,26 +62,14 @@ impl Want {
 
 fn check_table(ruleset: &str, deadlines: &[Deadline], today: NaiveDate, want: &[(&str, Want)]) {
     let got = statuses(deadlines, today);
-    assert_eq!(
-        got.len(),
-        want.len(),
-        "{ruleset}: the table must list every step"
-    );
+    assert_eq!(got.len(), want.len(), "{ruleset}: the table must list every step");
     for (step, w) in want {
-        assert_eq!(
-            got.get(*step),
-            Some(&w.status()),
-            "{ruleset} step {step} on {today}"
-        );
+        assert_eq!(got.get(*step), Some(&w.status()), "{ruleset} step {step} on {today}");
     }
 }
 
 fn overdue(deadlines: &[Deadline], today: NaiveDate) -> Vec<String> {
-    statuses(deadlines, today)
-        .into_iter()
-        .filter(|(_, s)| *s == Status::Overdue)
-        .map(|(step, _)| step)
-        .collect()
+    statuses(deadlines, today).into_iter().filter(|(_, s)| *s == Status::Overdue).map(|(step, _)| step).collect()
 }
 
 /// A Medway serious case review through every lifecycle event, in order, in 2024-25.
@@ -160,19 +136,10 @@ fn medway_lifecycle_walk_ends_with_nothing_overdue() {
         ],
     );
     assert!(overdue(&out, day_after("2025-06-30")).is_empty());
-    let closure = out
-        .iter()
-        .find(|x| x.step == "inform_regulator")
-        .unwrap()
-        .closed
-        .clone()
-        .unwrap();
+    let closure = out.iter().find(|x| x.step == "inform_regulator").unwrap().closed.clone().unwrap();
     assert_eq!(closure.event, "concluded");
     assert!(closure.review_closed);
-    assert!(out
-        .iter()
-        .filter(|x| x.met.is_some())
-        .all(|x| x.closed.is_none()));
+    assert!(out.iter().filter(|x| x.met.is_some()).all(|x| x.closed.is_none()));
 }
 
 /// (a, continued) The day after each lifecycle event of the walk, a step is overdue only
@@ -181,12 +148,7 @@ fn medway_lifecycle_walk_ends_with_nothing_overdue() {
 #[test]
 fn medway_lifecycle_walk_overdue_only_waits_on_finer_events() {
     let ruleset = Ruleset::load("medway-2008").unwrap();
-    let lifecycle: Vec<&str> = ruleset
-        .events()
-        .iter()
-        .filter(|e| e.lifecycle)
-        .map(|e| e.name.as_str())
-        .collect();
+    let lifecycle: Vec<&str> = ruleset.events().iter().filter(|e| e.lifecycle).map(|e| e.name.as_str()).collect();
     for n in 1..=MEDWAY_WALK.len() {
         let walk = &MEDWAY_WALK[..n];
         let (last, on) = walk[n - 1];
@@ -202,13 +164,8 @@ fn medway_lifecycle_walk_overdue_only_waits_on_finer_events() {
         for step in overdue(&out, day_after(on)) {
             let met_by = &ruleset.step(&step).unwrap().met_by;
             let lifecycle_met = met_by.iter().any(|m| lifecycle.contains(&m.as_str()));
-            let later = MEDWAY_WALK[n..]
-                .iter()
-                .any(|(e, _)| met_by.iter().any(|m| m == e));
-            assert!(
-                !lifecycle_met || later,
-                "{step} after {last}: lifecycle-met but no later event meets it"
-            );
+            let later = MEDWAY_WALK[n..].iter().any(|(e, _)| met_by.iter().any(|m| m == e));
+            assert!(!lifecycle_met || later, "{step} after {last}: lifecycle-met but no later event meets it");
         }
     }
     let out = compute("medway-2008", &MEDWAY_WALK[..14]);
@@ -271,26 +228,17 @@ fn birmingham_no_review_closes_all_but_the_national_panel_notice() {
             ("quarterly_progress", closed),
         ],
     );
-    let notice = out
-        .iter()
-        .find(|x| x.step == "notify_national_panel")
-        .unwrap();
+    let notice = out.iter().find(|x| x.step == "notify_national_panel").unwrap();
     assert_eq!(notice.due.unwrap().to_string(), "2016-04-04");
     assert!(notice.closed.is_none());
     // Still open, so it can go overdue...
-    assert_eq!(
-        statuses(&out, d("2016-04-05"))["notify_national_panel"],
-        Status::Overdue
-    );
+    assert_eq!(statuses(&out, d("2016-04-05"))["notify_national_panel"], Status::Overdue);
     assert_eq!(overdue(&out, d("2016-04-05")), ["notify_national_panel"]);
     // ...and is met by its own event.
     let mut notified = walk.to_vec();
     notified.push(("national_panel_notified", "2016-03-30"));
     let out = compute("birmingham-2015", &notified);
-    assert_eq!(
-        statuses(&out, d("2016-04-05"))["notify_national_panel"],
-        Status::Met(d("2016-03-30"))
-    );
+    assert_eq!(statuses(&out, d("2016-04-05"))["notify_national_panel"], Status::Met(d("2016-03-30")));
     assert!(overdue(&out, d("2016-04-05")).is_empty());
 }
 
@@ -350,68 +298,30 @@ fn oxfordshire_concluded_shows_nothing_overdue() {
 /// The same design in the other rulesets and in the command-line output.
 #[test]
 fn closure_in_national_ruleset_and_output() {
-    let out = compute(
-        "national-2010",
-        &[
-            ("notification", "2011-01-04"),
-            ("decision_no_review", "2011-01-20"),
-        ],
-    );
+    let out = compute("national-2010", &[("notification", "2011-01-04"), ("decision_no_review", "2011-01-20")]);
     assert_eq!(
         statuses(&out, d("2012-01-01"))["review_complete"],
         Status::Waived("review closed: decision_no_review on 2011-01-20".into())
     );
 
     let ruleset = Ruleset::load("oxfordshire-2008").unwrap();
-    let recorded = events(&[
-        ("notification", "2009-01-05"),
-        ("decision", "2009-01-30"),
-        ("concluded", "2009-03-02"),
-    ]);
+    let recorded = events(&[("notification", "2009-01-05"), ("decision", "2009-01-30"), ("concluded", "2009-03-02")]);
     let cal = Calendar::england_and_wales();
     let json = clock_output_with(&ruleset, &recorded, &cal, Format::Json).unwrap();
     let rows: Value = serde_json::from_str(&json).unwrap();
-    let row = |step: &str| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["step"] == step)
-            .unwrap()
-            .clone()
-    };
-    assert_eq!(
-        row("review_complete")["closed"],
-        "review closed: concluded on 2009-03-02"
-    );
+    let row = |step: &str| rows.as_array().unwrap().iter().find(|r| r["step"] == step).unwrap().clone();
+    assert_eq!(row("review_complete")["closed"], "review closed: concluded on 2009-03-02");
     assert_eq!(row("review_complete")["due"], "2009-05-30");
     assert!(row("chair_decision").get("closed").is_none());
     let table = clock_output_with(&ruleset, &recorded, &cal, Format::Table).unwrap();
-    assert!(
-        table
-            .lines()
-            .any(|l| l.contains("review_complete") && l.contains("closed")),
-        "{table}"
-    );
+    assert!(table.lines().any(|l| l.contains("review_complete") && l.contains("closed")), "{table}");
 
-    let listing: Value =
-        serde_json::from_str(&list_events_output("oxfordshire-2008", Format::Json).unwrap())
-            .unwrap();
-    let event = |name: &str| {
-        listing
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let listing: Value = serde_json::from_str(&list_events_output("oxfordshire-2008", Format::Json).unwrap()).unwrap();
+    let event = |name: &str| listing.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap().clone();
     assert_eq!(event("concluded")["closes_review"], true);
     assert_eq!(event("decision_no_review")["closes_review"], true);
     assert_eq!(event("adoption")["closes_review"], false);
-    assert_eq!(
-        event("draft_to_board")["closes"],
-        serde_json::json!(["monthly_update"])
-    );
+    assert_eq!(event("draft_to_board")["closes"], serde_json::json!(["monthly_update"]));
     let text = list_events_output("birmingham-2015", Format::Table).unwrap();
     assert!(text.contains("    closes: the review"), "{text}");
 }

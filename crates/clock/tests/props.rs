@@ -13,23 +13,12 @@ fn date_in(first: i32, last: i32) -> impl Strategy<Value = NaiveDate> {
 }
 
 fn is_bank_holiday(date: NaiveDate) -> bool {
-    casereview_clock::bank_holidays(date.year())
-        .unwrap()
-        .iter()
-        .any(|h| h.date == date)
+    casereview_clock::bank_holidays(date.year()).unwrap().iter().any(|h| h.date == date)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let (y, m) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1)
-        .unwrap()
-        .pred_opt()
-        .unwrap()
-        .day()
+    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap().pred_opt().unwrap().day()
 }
 
 proptest! {
@@ -117,41 +106,11 @@ fn leap_days_and_month_ends() {
     let cal = Calendar::england_and_wales();
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let m = |n| Period::new(n, Unit::Months);
-    assert_eq!(
-        m(1).apply_date(d("2024-01-31"), Direction::After, &cal)
-            .unwrap(),
-        d("2024-02-29")
-    );
-    assert_eq!(
-        m(1).apply_date(d("2100-01-31"), Direction::After, &cal)
-            .unwrap(),
-        d("2100-02-28")
-    );
-    assert_eq!(
-        m(12)
-            .apply_date(d("2024-02-29"), Direction::After, &cal)
-            .unwrap(),
-        d("2025-02-28")
-    );
-    assert_eq!(
-        m(48)
-            .apply_date(d("2024-02-29"), Direction::After, &cal)
-            .unwrap(),
-        d("2028-02-29")
-    );
-    assert_eq!(
-        m(1).apply_date(d("2024-03-31"), Direction::After, &cal)
-            .unwrap(),
-        d("2024-04-30")
-    );
-    assert_eq!(
-        m(6).apply_date(d("2023-08-31"), Direction::After, &cal)
-            .unwrap(),
-        d("2024-02-29")
-    );
-    assert_eq!(
-        m(1).apply_date(d("2024-03-30"), Direction::Before, &cal)
-            .unwrap(),
-        d("2024-02-29")
-    );
+    assert_eq!(m(1).apply_date(d("2024-01-31"), Direction::After, &cal).unwrap(), d("2024-02-29"));
+    assert_eq!(m(1).apply_date(d("2100-01-31"), Direction::After, &cal).unwrap(), d("2100-02-28"));
+    assert_eq!(m(12).apply_date(d("2024-02-29"), Direction::After, &cal).unwrap(), d("2025-02-28"));
+    assert_eq!(m(48).apply_date(d("2024-02-29"), Direction::After, &cal).unwrap(), d("2028-02-29"));
+    assert_eq!(m(1).apply_date(d("2024-03-31"), Direction::After, &cal).unwrap(), d("2024-04-30"));
+    assert_eq!(m(6).apply_date(d("2023-08-31"), Direction::After, &cal).unwrap(), d("2024-02-29"));
+    assert_eq!(m(1).apply_date(d("2024-03-30"), Direction::Before, &cal).unwrap(), d("2024-02-29"));
 }

@@ -16,25 +16,15 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn events(list: &[(&str, &str)]) -> BTreeMap<String, EventTime> {
-    list.iter()
-        .map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap()))
-        .collect()
+    list.iter().map(|(e, v)| (e.to_string(), EventTime::parse(v).unwrap())).collect()
 }
 
 fn compute(ruleset: &str, list: &[(&str, &str)]) -> Vec<Deadline> {
-    Ruleset::load(ruleset)
-        .unwrap()
-        .compute(&events(list), &Calendar::england_and_wales())
-        .unwrap()
+    Ruleset::load(ruleset).unwrap().compute(&events(list), &Calendar::england_and_wales()).unwrap()
 }
 
 fn due_of(deadlines: &[Deadline], step: &str) -> Option<String> {
-    deadlines
-        .iter()
-        .find(|x| x.step == step)
-        .unwrap_or_else(|| panic!("no step {step}"))
-        .due
-        .map(|due| due.to_string())
+    deadlines.iter().find(|x| x.step == step).unwrap_or_else(|| panic!("no step {step}")).due.map(|due| due.to_string())
 }
 
 fn check(deadlines: &[Deadline], expected: &[(&str, Option<&str>)]) {
@@ -56,14 +46,7 @@ fn check(deadlines: &[Deadline], expected: &[(&str, Option<&str>)]) {
 /// 27 Jan = 35, 3 Feb = 40, 17 Mar = 70, 24 Mar = 75, 7 Apr = 85 (17 working weeks).
 #[test]
 fn medway_app_xiii_from_a_december_decision() {
-    let out = compute(
-        "medway-2008",
-        &[
-            ("incident", "2024-11-28T21:30:00Z"),
-            ("notification", "2024-11-29"),
-            ("decision", "2024-12-04"),
-        ],
-    );
+    let out = compute("medway-2008", &[("incident", "2024-11-28T21:30:00Z"), ("notification", "2024-11-29"), ("decision", "2024-12-04")]);
     assert_eq!(out.len(), 26, "every step of §1.11, App. XIII and §2.4-3.1");
     check(
         &out,
@@ -103,18 +86,9 @@ fn medway_app_xiii_from_a_december_decision() {
             ("outcomes_review", Some("2027-04-07")),
         ],
     );
-    let draft = out
-        .iter()
-        .find(|x| x.step == "draft_overview_report")
-        .unwrap();
+    let draft = out.iter().find(|x| x.step == "draft_overview_report").unwrap();
     assert!(draft.projected);
-    assert!(
-        draft
-            .basis
-            .contains("projected from step second_panel_meeting"),
-        "{}",
-        draft.basis
-    );
+    assert!(draft.basis.contains("projected from step second_panel_meeting"), "{}", draft.basis);
     let imrs = out.iter().find(|x| x.step == "imrs_due").unwrap();
     assert!(!imrs.projected);
     assert_eq!(imrs.basis, "25 working days after decision");
@@ -171,43 +145,19 @@ fn medway_app_xiii_over_easter_with_recorded_events() {
     assert_eq!(by("imr_authors_briefing").met, Some(d("2025-03-28")));
     assert_eq!(by("second_panel_meeting").met, Some(d("2025-05-20")));
     assert_eq!(by("chair_decision").met, Some(d("2025-03-17")));
-    assert_eq!(
-        by("action_plans").basis,
-        "1 working week after board_meeting"
-    );
+    assert_eq!(by("action_plans").basis, "1 working week after board_meeting");
 
     // On 14 Jul 2025: the meeting of 15 May was late but happened (met); the board step
     // (due Fri 18 Jul) is within 5 working days; the draft agreement (7 Jul) is overdue.
     let cal = Calendar::england_and_wales();
     let today = d("2025-07-14");
+    assert_eq!(by("second_panel_meeting").status(today, 5, &cal).unwrap(), Status::Met(d("2025-05-20")));
+    assert_eq!(by("extraordinary_board_meeting").status(today, 5, &cal).unwrap(), Status::DueSoon);
+    assert_eq!(by("panel_agrees_draft").status(today, 5, &cal).unwrap(), Status::Overdue);
+    assert_eq!(by("conclusions_shared").status(today, 5, &cal).unwrap(), Status::Upcoming);
+    assert_eq!(by("quarterly_progress").status(today, 5, &cal).unwrap(), Status::NotStarted);
     assert_eq!(
-        by("second_panel_meeting").status(today, 5, &cal).unwrap(),
-        Status::Met(d("2025-05-20"))
-    );
-    assert_eq!(
-        by("extraordinary_board_meeting")
-            .status(today, 5, &cal)
-            .unwrap(),
-        Status::DueSoon
-    );
-    assert_eq!(
-        by("panel_agrees_draft").status(today, 5, &cal).unwrap(),
-        Status::Overdue
-    );
-    assert_eq!(
-        by("conclusions_shared").status(today, 5, &cal).unwrap(),
-        Status::Upcoming
-    );
-    assert_eq!(
-        by("quarterly_progress").status(today, 5, &cal).unwrap(),
-        Status::NotStarted
-    );
-    assert_eq!(
-        by("panel_agrees_draft")
-            .clone()
-            .waive("panel agreed the draft by correspondence")
-            .status(today, 5, &cal)
-            .unwrap(),
+        by("panel_agrees_draft").clone().waive("panel agreed the draft by correspondence").status(today, 5, &cal).unwrap(),
         Status::Waived("panel agreed the draft by correspondence".into())
     );
 }
@@ -219,20 +169,11 @@ fn medway_referral_72_hours() {
     let out = compute("medway-2008", &[("incident", "2024-03-29")]);
     let referral = out.iter().find(|x| x.step == "referral").unwrap();
     assert_eq!(referral.due, Some(Due::Date(d("2024-04-01"))));
-    assert!(
-        referral.basis.contains("time not recorded"),
-        "{}",
-        referral.basis
-    );
+    assert!(referral.basis.contains("time not recorded"), "{}", referral.basis);
 
     let out = compute("medway-2008", &[("incident", "2024-10-25T23:30:00+01:00")]);
     // Clocks go back on 27 Oct: 72 real hours later is 22:30 GMT on the 28th.
-    let due = out
-        .iter()
-        .find(|x| x.step == "referral")
-        .unwrap()
-        .due
-        .unwrap();
+    let due = out.iter().find(|x| x.step == "referral").unwrap().due.unwrap();
     let instant = DateTime::parse_from_rfc3339("2024-10-28T22:30:00Z").unwrap();
     assert_eq!(due, Due::DateTime(instant.fixed_offset()));
 }
@@ -241,10 +182,7 @@ fn medway_referral_72_hours() {
 /// Working days after 20 Dec: 23 = 1, 24 = 2, (25, 26 off) 27 = 3, 30 = 4, 31 = 5.
 #[test]
 fn oxfordshire_from_a_christmas_notification() {
-    let out = compute(
-        "oxfordshire-2008",
-        &[("notification", "2024-12-20"), ("decision", "2025-01-17")],
-    );
+    let out = compute("oxfordshire-2008", &[("notification", "2024-12-20"), ("decision", "2025-01-17")]);
     check(
         &out,
         &[
@@ -263,29 +201,14 @@ fn oxfordshire_from_a_christmas_notification() {
 /// 000 §5.1 and §7.1 at month ends and in a leap year.
 #[test]
 fn oxfordshire_month_ends() {
-    let out = compute(
-        "oxfordshire-2008",
-        &[("notification", "2024-01-31"), ("decision", "2023-10-31")],
-    );
-    check(
-        &out,
-        &[
-            ("chair_decision", Some("2024-02-29")),
-            ("review_complete", Some("2024-02-29")),
-        ],
-    );
+    let out = compute("oxfordshire-2008", &[("notification", "2024-01-31"), ("decision", "2023-10-31")]);
+    check(&out, &[("chair_decision", Some("2024-02-29")), ("review_complete", Some("2024-02-29"))]);
 }
 
 /// 002: notification Thu 24 Mar 2016 (the day before Good Friday).
 #[test]
 fn birmingham_2015_timescales() {
-    let out = compute(
-        "birmingham-2015",
-        &[
-            ("notification", "2016-03-24"),
-            ("decision_no_review", "2016-04-20"),
-        ],
-    );
+    let out = compute("birmingham-2015", &[("notification", "2016-03-24"), ("decision_no_review", "2016-04-20")]);
     check(
         &out,
         &[
@@ -321,27 +244,13 @@ fn birmingham_2015_timescales() {
     let cal = Calendar::england_and_wales();
     let by = |s: &str| out.iter().find(|x| x.step == s).unwrap();
     let complete = by("review_complete");
-    assert_eq!(
-        complete.extension_by.map(|r| r.as_str()),
-        Some("board_chair")
-    );
+    assert_eq!(complete.extension_by.map(|r| r.as_str()), Some("board_chair"));
     // A minimum is kept, not breached: before its date it is upcoming, after it met.
     let online = by("keep_online");
-    assert_eq!(
-        online.status(d("2018-01-01"), 5, &cal).unwrap(),
-        Status::Upcoming
-    );
-    assert_eq!(
-        online.status(d("2018-03-05"), 5, &cal).unwrap(),
-        Status::Met(d("2018-03-03"))
-    );
+    assert_eq!(online.status(d("2018-01-01"), 5, &cal).unwrap(), Status::Upcoming);
+    assert_eq!(online.status(d("2018-03-05"), 5, &cal).unwrap(), Status::Met(d("2018-03-03")));
     // Report to the national panel: on 20 Feb 2017, 24 Feb is 4 working days away.
-    assert_eq!(
-        by("report_to_national_panel")
-            .status(d("2017-02-20"), 5, &cal)
-            .unwrap(),
-        Status::DueSoon
-    );
+    assert_eq!(by("report_to_national_panel").status(d("2017-02-20"), 5, &cal).unwrap(), Status::DueSoon);
 }
 
 /// 003 §3.2: six months from the decision, against the four of 2008.
@@ -364,47 +273,25 @@ fn overrides_change_periods_and_reject_unknown_steps() {
             ("draft_to_board", "10 working days".parse().unwrap()),
         ])
         .unwrap();
-    let out = local
-        .compute(
-            &events(&[("decision", "2024-12-04")]),
-            &Calendar::england_and_wales(),
-        )
-        .unwrap();
+    let out = local.compute(&events(&[("decision", "2024-12-04")]), &Calendar::england_and_wales()).unwrap();
     // 25 working days was 13 Jan; five more is 20 Jan. Ten working days before 7 Apr.
-    check(
-        &out,
-        &[
-            ("imrs_due", Some("2025-01-20")),
-            ("draft_to_board", Some("2025-03-24")),
-        ],
-    );
+    check(&out, &[("imrs_due", Some("2025-01-20")), ("draft_to_board", Some("2025-03-24"))]);
     let err = Ruleset::load("medway-2008")
         .unwrap()
         .with_overrides([("imr_due", Period::new(1, casereview_clock::Unit::Months))])
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("\"imr_due\"") && err.contains("imrs_due"),
-        "{err}"
-    );
+    assert!(err.contains("\"imr_due\"") && err.contains("imrs_due"), "{err}");
 }
 
 #[test]
 fn unknown_events_are_rejected_with_the_valid_list() {
     let r = Ruleset::load("oxfordshire-2008").unwrap();
     let cal = Calendar::england_and_wales();
-    let err = r
-        .compute(&events(&[("inquest", "2024-01-01")]), &cal)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("\"inquest\"") && err.contains("notification"),
-        "{err}"
-    );
+    let err = r.compute(&events(&[("inquest", "2024-01-01")]), &cal).unwrap_err().to_string();
+    assert!(err.contains("\"inquest\"") && err.contains("notification"), "{err}");
     // In the shared vocabulary but not used by Oxfordshire.
-    assert!(r
-        .compute(&events(&[("board_meeting", "2024-01-01")]), &cal)
-        .is_err());
+    assert!(r.compute(&events(&[("board_meeting", "2024-01-01")]), &cal).is_err());
     // Every lifecycle event is accepted by every ruleset.
     for name in Ruleset::names() {
         let r = Ruleset::load(name).unwrap();
@@ -435,12 +322,8 @@ fn unknown_events_are_rejected_with_the_valid_list() {
 
 #[test]
 fn a_partnership_closure_day_moves_working_day_deadlines() {
-    let cal = Calendar::england_and_wales()
-        .with_closures([(d("2024-12-27"), "Council offices closed")])
-        .unwrap();
+    let cal = Calendar::england_and_wales().with_closures([(d("2024-12-27"), "Council offices closed")]).unwrap();
     let r = Ruleset::load("oxfordshire-2008").unwrap();
-    let out = r
-        .compute(&events(&[("notification", "2024-12-20")]), &cal)
-        .unwrap();
+    let out = r.compute(&events(&[("notification", "2024-12-20")]), &cal).unwrap();
     check(&out, &[("secure_records_letter", Some("2025-01-02"))]);
 }

@@ -94,7 +94,16 @@ mod tests {
             let at = format!("2026-11-23T10:00:{seq:02}.000000Z");
             let details = format!("{{\"n\":{seq}}}");
             let h = hash(seq, &at, "a@b", "review.create", "review:1", &details, &prev);
-            out.push(AuditEvent { seq, at, actor: "a@b".into(), action: "review.create".into(), subject: "review:1".into(), details, prev_hash: prev, hash: h });
+            out.push(AuditEvent {
+                seq,
+                at,
+                actor: "a@b".into(),
+                action: "review.create".into(),
+                subject: "review:1".into(),
+                details,
+                prev_hash: prev,
+                hash: h,
+            });
         }
         out
     }

@@ -120,7 +120,9 @@ pub fn advise(set: CriteriaSet, referral: &Referral, answers: &Answers) -> Advic
                     reasons.push("The child has died but abuse or neglect is not recorded as known or suspected, so the mandatory criterion (000 §2.1) is not met.".to_string());
                 }
                 if consider.is_empty() {
-                    reasons.push("None of the circumstances in which a review should be considered is recorded (000 §2.2; 001 §1.3.2).".to_string());
+                    reasons.push(
+                        "None of the circumstances in which a review should be considered is recorded (000 §2.2; 001 §1.3.2).".to_string(),
+                    );
                     Verdict::NotMet
                 } else {
                     reasons.push(format!("A review should be considered: {} (000 §2.2; 001 §1.3.2).", consider.join("; ")));
@@ -145,7 +147,8 @@ pub fn advise(set: CriteriaSet, referral: &Referral, answers: &Answers) -> Advic
                 reasons.push("Serious harm without concern about joint working, or concern about joint working without serious harm: the criteria for a Serious Case Review are not met, but a smaller-scale partnership review should be considered (004).".to_string());
                 Verdict::ShouldConsider
             } else {
-                reasons.push("Neither death nor serious harm through known or suspected abuse or neglect is recorded (002; 004).".to_string());
+                reasons
+                    .push("Neither death nor serious harm through known or suspected abuse or neglect is recorded (002; 004).".to_string());
                 Verdict::NotMet
             }
         }
@@ -154,7 +157,11 @@ pub fn advise(set: CriteriaSet, referral: &Referral, answers: &Answers) -> Advic
         if yes >= SEVERAL {
             reasons.push(format!("{yes} of the twelve questions are answered yes: several yes answers indicate that a review could yield useful lessons (000 §5.4; 001 §1.3.7)."));
         } else {
-            reasons.push(format!("{yes} of the twelve questions {} answered yes ({} answered).", if yes == 1 { "is" } else { "are" }, answers.len()));
+            reasons.push(format!(
+                "{yes} of the twelve questions {} answered yes ({} answered).",
+                if yes == 1 { "is" } else { "are" },
+                answers.len()
+            ));
         }
     }
     let verdict = if verdict == Verdict::NotMet && yes >= SEVERAL { Verdict::ShouldConsider } else { verdict };
@@ -184,7 +191,8 @@ mod tests {
         use Verdict::*;
         let death = Triggers { death_abuse_or_neglect: true, ..Default::default() };
         let harm = Triggers { serious_harm: true, ..Default::default() };
-        let harm_abuse_concern = Triggers { serious_harm: true, abuse_or_neglect_suspected: true, interagency_concerns: true, ..Default::default() };
+        let harm_abuse_concern =
+            Triggers { serious_harm: true, abuse_or_neglect_suspected: true, interagency_concerns: true, ..Default::default() };
         let custody = Triggers { died_in_custody: true, ..Default::default() };
         let concerns = Triggers { interagency_concerns: true, ..Default::default() };
         let cases = [

@@ -28,10 +28,7 @@ impl FieldErrors {
     }
 
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.into(), message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -40,10 +37,7 @@ impl FieldErrors {
 
     /// The message for a field, if it has one (templates show it beside the input).
     pub fn get<S: AsRef<str>>(&self, field: S) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field.as_ref())
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field.as_ref()).map(|e| e.message.as_str())
     }
 
     /// `Ok(value)` when no error was pushed.
@@ -56,10 +50,6 @@ impl FieldErrors {
     }
 
     fn summary(&self) -> String {
-        self.0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
     }
 }

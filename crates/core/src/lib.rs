@@ -26,8 +26,5 @@ pub type AgencyDirectory = std::collections::BTreeMap<String, (String, bool)>;
 
 /// Builds an [`AgencyDirectory`] from (name, is partner) pairs.
 pub fn agency_directory<'a>(agencies: impl IntoIterator<Item = (&'a str, bool)>) -> AgencyDirectory {
-    agencies
-        .into_iter()
-        .map(|(n, p)| (n.trim().to_lowercase(), (n.trim().to_string(), p)))
-        .collect()
+    agencies.into_iter().map(|(n, p)| (n.trim().to_lowercase(), (n.trim().to_string(), p))).collect()
 }

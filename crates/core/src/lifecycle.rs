@@ -64,10 +64,7 @@ impl ReviewKind {
     /// Kinds that commission Individual Management Reviews and build an integrated
     /// chronology; the lighter kinds go from scoping straight to their report.
     pub fn uses_imrs(self) -> bool {
-        matches!(
-            self,
-            ReviewKind::SeriousCaseReview | ReviewKind::LessonsLearnedReview | ReviewKind::MultiAgencyReview
-        )
+        matches!(self, ReviewKind::SeriousCaseReview | ReviewKind::LessonsLearnedReview | ReviewKind::MultiAgencyReview)
     }
 
     /// Kinds whose summary is published (000 §12, 001 §2.4.18, 002 "Publication of Reports").
@@ -79,10 +76,7 @@ impl ReviewKind {
 impl FromStr for ReviewKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReviewKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown review kind '{s}'"))
+        ReviewKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown review kind '{s}'"))
     }
 }
 
@@ -197,10 +191,7 @@ impl fmt::Display for ReviewState {
 impl FromStr for ReviewState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReviewState::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown review state '{s}'"))
+        ReviewState::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown review state '{s}'"))
     }
 }
 
@@ -483,10 +474,7 @@ pub const TRANSITIONS: &[Transition] = &[
 /// The row of [`TRANSITIONS`] for an action.
 pub fn transition(action: Action) -> &'static Transition {
     // Every Action has exactly one row (checked by a test), so the fallback is unreachable.
-    TRANSITIONS
-        .iter()
-        .find(|t| t.action == action)
-        .unwrap_or(&TRANSITIONS[0])
+    TRANSITIONS.iter().find(|t| t.action == action).unwrap_or(&TRANSITIONS[0])
 }
 
 /// What is known about a review when an action is attempted, as far as preconditions go.
@@ -514,34 +502,17 @@ impl ReviewFacts {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("'{action}' cannot be taken while the review is '{state}'; it needs the review to be {allowed}")]
-    WrongState {
-        action: &'static str,
-        state: &'static str,
-        allowed: String,
-    },
+    WrongState { action: &'static str, state: &'static str, allowed: String },
     #[error("a {role} may not '{action}'; only: {allowed}")]
-    RoleNotAllowed {
-        action: &'static str,
-        role: &'static str,
-        allowed: String,
-    },
+    RoleNotAllowed { action: &'static str, role: &'static str, allowed: String },
     #[error("'{action}' cannot be taken yet: {message}")]
-    Unmet {
-        action: &'static str,
-        precondition: Precondition,
-        message: &'static str,
-    },
+    Unmet { action: &'static str, precondition: Precondition, message: &'static str },
 }
 
 /// Checks an action against the table and returns the state it leads to.
 /// The order of checks is role, state, preconditions: someone who may never take the
 /// action is told so first, whatever the review's state.
-pub fn apply(
-    state: ReviewState,
-    action: Action,
-    role: Role,
-    facts: &ReviewFacts,
-) -> Result<ReviewState, TransitionError> {
+pub fn apply(state: ReviewState, action: Action, role: Role, facts: &ReviewFacts) -> Result<ReviewState, TransitionError> {
     let t = transition(action);
     if !t.roles.contains(&role) {
         return Err(TransitionError::RoleNotAllowed {
@@ -558,11 +529,7 @@ pub fn apply(
         });
     }
     if let Some(p) = t.requires.iter().copied().find(|p| !facts.holds(*p)) {
-        return Err(TransitionError::Unmet {
-            action: action.as_str(),
-            precondition: p,
-            message: p.unmet_message(),
-        });
+        return Err(TransitionError::Unmet { action: action.as_str(), precondition: p, message: p.unmet_message() });
     }
     Ok(match t.to {
         Target::To(s) => s,
@@ -580,10 +547,7 @@ pub fn apply(
 /// The actions a role could take now from this state, ignoring preconditions (so the
 /// page can offer them and explain what is missing).
 pub fn available(state: ReviewState, role: Role) -> Vec<&'static Transition> {
-    TRANSITIONS
-        .iter()
-        .filter(|t| t.from.contains(&state) && t.roles.contains(&role))
-        .collect()
+    TRANSITIONS.iter().filter(|t| t.from.contains(&state) && t.roles.contains(&role)).collect()
 }
 
 #[cfg(test)]
@@ -592,11 +556,7 @@ mod tests {
     use super::*;
 
     fn full_facts(kind: ReviewKind, rec: RecommendationOption) -> ReviewFacts {
-        ReviewFacts {
-            quorate_screening_meeting: true,
-            recommendation: Some(rec),
-            decision: Some(kind),
-        }
+        ReviewFacts { quorate_screening_meeting: true, recommendation: Some(rec), decision: Some(kind) }
     }
 
     #[test]
@@ -653,13 +613,43 @@ mod tests {
         let none = ReviewFacts::default();
         let cases: &[(ReviewState, Action, Role, ReviewFacts, &str)] = &[
             (S::Referred, Action::RecordScreeningMeeting, R::PanelChair, none.clone(), "quorate screening meeting"),
-            (S::Screening, Action::Recommend, R::PanelChair, ReviewFacts { quorate_screening_meeting: true, ..none.clone() }, "recommendation must be recorded"),
+            (
+                S::Screening,
+                Action::Recommend,
+                R::PanelChair,
+                ReviewFacts { quorate_screening_meeting: true, ..none.clone() },
+                "recommendation must be recorded",
+            ),
             (S::Screening, Action::Decide, R::BoardChair, none.clone(), "cannot be taken while the review is 'screening'"),
-            (S::Recommended, Action::Decide, R::BoardChair, ReviewFacts { decision: Some(ReviewKind::SeriousCaseReview), ..none.clone() }, "recommendation must be recorded before"),
+            (
+                S::Recommended,
+                Action::Decide,
+                R::BoardChair,
+                ReviewFacts { decision: Some(ReviewKind::SeriousCaseReview), ..none.clone() },
+                "recommendation must be recorded before",
+            ),
             (S::Recommended, Action::Decide, R::PanelChair, none.clone(), "a panel_chair may not 'decide'"),
-            (S::Scoping, Action::CommissionImrs, R::PanelChair, full_facts(ReviewKind::MultiAgencyLearningEvent, RecommendationOption::MultiAgencyLearningEvent), "does not commission"),
-            (S::Scoping, Action::StartReportWithoutImrs, R::PanelChair, full_facts(ReviewKind::SeriousCaseReview, RecommendationOption::ConductSeriousCaseReview), "commissions Individual Management Reviews first"),
-            (S::Adopted, Action::Publish, R::BoardChair, full_facts(ReviewKind::LessonsLearnedReview, RecommendationOption::LessonsLearnedReview), "only a Serious Case Review"),
+            (
+                S::Scoping,
+                Action::CommissionImrs,
+                R::PanelChair,
+                full_facts(ReviewKind::MultiAgencyLearningEvent, RecommendationOption::MultiAgencyLearningEvent),
+                "does not commission",
+            ),
+            (
+                S::Scoping,
+                Action::StartReportWithoutImrs,
+                R::PanelChair,
+                full_facts(ReviewKind::SeriousCaseReview, RecommendationOption::ConductSeriousCaseReview),
+                "commissions Individual Management Reviews first",
+            ),
+            (
+                S::Adopted,
+                Action::Publish,
+                R::BoardChair,
+                full_facts(ReviewKind::LessonsLearnedReview, RecommendationOption::LessonsLearnedReview),
+                "only a Serious Case Review",
+            ),
             (S::ClosedNoFurtherAction, Action::SecureRecords, R::PartnershipAdmin, none.clone(), "cannot be taken while"),
             (S::Referred, Action::SecureRecords, R::Regulator, none.clone(), "regulator may not"),
         ];

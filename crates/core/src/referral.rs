@@ -235,7 +235,13 @@ impl ReferralInput {
             agency: resolve_agency(&mut e, "referrer.agency", &r.agency, agencies),
             contact: text::required(&mut e, "referrer.contact", "the referrer's contact details", &r.contact, SHORT_MAX),
             line_manager: text::optional(&mut e, "referrer.line_manager", "the line manager", &r.line_manager, SHORT_MAX),
-            line_manager_aware: yes_no(&mut e, "referrer.line_manager_aware", "whether your line manager is aware of the referral", &r.line_manager_aware).unwrap_or(false),
+            line_manager_aware: yes_no(
+                &mut e,
+                "referrer.line_manager_aware",
+                "whether your line manager is aware of the referral",
+                &r.line_manager_aware,
+            )
+            .unwrap_or(false),
         };
 
         let c = &self.child;
@@ -261,10 +267,34 @@ impl ReferralInput {
             home_address: text::optional(&mut e, "child.home_address", "the home address", &c.home_address, LONG_MAX),
             ethnic_origin: text::optional(&mut e, "child.ethnic_origin", "ethnic origin", &c.ethnic_origin, SHORT_MAX),
             religion: text::optional(&mut e, "child.religion", "religion", &c.religion, SHORT_MAX),
-            disability: yes_with_details(&mut e, "child.disability", "whether the child has special needs or a disability", &c.disability, &c.disability_details),
-            educational_establishment: text::optional(&mut e, "child.educational_establishment", "the educational establishment", &c.educational_establishment, SHORT_MAX),
-            special_educational_needs: yes_with_details(&mut e, "child.special_educational_needs", "whether the child has special educational needs", &c.special_educational_needs, &c.special_educational_needs_details),
-            child_protection_plan: yes_no(&mut e, "child.child_protection_plan", "whether the child is subject to a child protection plan", &c.child_protection_plan).unwrap_or(false),
+            disability: yes_with_details(
+                &mut e,
+                "child.disability",
+                "whether the child has special needs or a disability",
+                &c.disability,
+                &c.disability_details,
+            ),
+            educational_establishment: text::optional(
+                &mut e,
+                "child.educational_establishment",
+                "the educational establishment",
+                &c.educational_establishment,
+                SHORT_MAX,
+            ),
+            special_educational_needs: yes_with_details(
+                &mut e,
+                "child.special_educational_needs",
+                "whether the child has special educational needs",
+                &c.special_educational_needs,
+                &c.special_educational_needs_details,
+            ),
+            child_protection_plan: yes_no(
+                &mut e,
+                "child.child_protection_plan",
+                "whether the child is subject to a child protection plan",
+                &c.child_protection_plan,
+            )
+            .unwrap_or(false),
         };
 
         if self.family.len() > MAX_ROWS || self.agencies_involved.len() > MAX_ROWS || self.key_events.len() > MAX_ROWS {
@@ -351,15 +381,45 @@ impl ReferralInput {
             referrer,
             child,
             family,
-            family_disability: yes_with_details(&mut e, "family_disability", "whether any family member has special needs or a disability", &self.family_disability, &self.family_disability_details),
-            family_child_protection_plan: yes_with_details(&mut e, "family_child_protection_plan", "whether any family member has been subject to a child protection plan", &self.family_child_protection_plan, &self.family_child_protection_plan_details),
+            family_disability: yes_with_details(
+                &mut e,
+                "family_disability",
+                "whether any family member has special needs or a disability",
+                &self.family_disability,
+                &self.family_disability_details,
+            ),
+            family_child_protection_plan: yes_with_details(
+                &mut e,
+                "family_child_protection_plan",
+                "whether any family member has been subject to a child protection plan",
+                &self.family_child_protection_plan,
+                &self.family_child_protection_plan_details,
+            ),
             agencies_involved,
             triggers,
             where_child_was: text::required(&mut e, "where_child_was", "where the child was at the time", &self.where_child_was, LONG_MAX),
-            carer_at_time: text::required(&mut e, "carer_at_time", "who was caring for the child at the time", &self.carer_at_time, LONG_MAX),
-            legal_status_at_time: text::optional(&mut e, "legal_status_at_time", "the child's legal status", &self.legal_status_at_time, LONG_MAX),
+            carer_at_time: text::required(
+                &mut e,
+                "carer_at_time",
+                "who was caring for the child at the time",
+                &self.carer_at_time,
+                LONG_MAX,
+            ),
+            legal_status_at_time: text::optional(
+                &mut e,
+                "legal_status_at_time",
+                "the child's legal status",
+                &self.legal_status_at_time,
+                LONG_MAX,
+            ),
             incident_date,
-            incident_details: text::required(&mut e, "incident_details", "the details of the incident or concern", &self.incident_details, LONG_MAX),
+            incident_details: text::required(
+                &mut e,
+                "incident_details",
+                "the details of the incident or concern",
+                &self.incident_details,
+                LONG_MAX,
+            ),
             key_events,
             other_matters: text::optional(&mut e, "other_matters", "other matters", &self.other_matters, LONG_MAX),
             signed_by: text::required(&mut e, "signed_by", "the name of the person signing", &self.signed_by, SHORT_MAX),
@@ -439,7 +499,11 @@ impl Referral {
             key_events: self
                 .key_events
                 .iter()
-                .map(|k| KeyEventInput { date: k.date.to_string(), time: k.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(), event: k.event.clone() })
+                .map(|k| KeyEventInput {
+                    date: k.date.to_string(),
+                    time: k.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
+                    event: k.event.clone(),
+                })
                 .collect(),
             other_matters: self.other_matters.clone(),
             signed_by: self.signed_by.clone(),
@@ -508,9 +572,27 @@ pub(crate) mod tests {
 
     pub fn sample() -> ReferralInput {
         ReferralInput {
-            referrer: ReferrerInput { name: "Sam Referrer".into(), position: "Team manager".into(), agency: "POLICE".into(), contact: "01632 960000".into(), line_manager: "L M".into(), line_manager_aware: "yes".into() },
-            child: ChildInput { name: "Child J".into(), date_of_birth: "2024-01-31".into(), date_of_death: "2026-11-01".into(), disability: "no".into(), special_educational_needs: "no".into(), child_protection_plan: "yes".into(), ..Default::default() },
-            family: vec![FamilyMemberInput { name: "Mother".into(), relationship: "Mother".into(), ..Default::default() }, FamilyMemberInput::default()],
+            referrer: ReferrerInput {
+                name: "Sam Referrer".into(),
+                position: "Team manager".into(),
+                agency: "POLICE".into(),
+                contact: "01632 960000".into(),
+                line_manager: "L M".into(),
+                line_manager_aware: "yes".into(),
+            },
+            child: ChildInput {
+                name: "Child J".into(),
+                date_of_birth: "2024-01-31".into(),
+                date_of_death: "2026-11-01".into(),
+                disability: "no".into(),
+                special_educational_needs: "no".into(),
+                child_protection_plan: "yes".into(),
+                ..Default::default()
+            },
+            family: vec![
+                FamilyMemberInput { name: "Mother".into(), relationship: "Mother".into(), ..Default::default() },
+                FamilyMemberInput::default(),
+            ],
             family_disability: "no".into(),
             family_child_protection_plan: "no".into(),
             agencies_involved: vec![AgencyInvolvementInput { agency: "health".into(), still_involved: "no".into(), ..Default::default() }],

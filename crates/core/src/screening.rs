@@ -96,10 +96,7 @@ impl RecommendationOption {
 impl FromStr for RecommendationOption {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown recommendation '{s}'"))
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown recommendation '{s}'"))
     }
 }
 
@@ -163,11 +160,7 @@ impl ScreeningMeeting {
     /// The distinct partner organisations represented (the quorum counts organisations,
     /// not people).
     pub fn partner_organisations(&self, partners: &BTreeSet<String>) -> BTreeSet<String> {
-        self.attendees
-            .iter()
-            .filter(|a| partners.contains(&a.organisation))
-            .map(|a| a.organisation.clone())
-            .collect()
+        self.attendees.iter().filter(|a| partners.contains(&a.organisation)).map(|a| a.organisation.clone()).collect()
     }
 
     pub fn is_quorate(&self, partners: &BTreeSet<String>, quorum: usize) -> bool {
@@ -330,7 +323,10 @@ impl RecommendationInput {
             Some(m) => {
                 if let Some(d) = signed_on {
                     if d < m.held_on {
-                        e.push("signed_on", format!("The recommendation cannot be signed before the screening meeting of {}", m.held_on.format("%d/%m/%Y")));
+                        e.push(
+                            "signed_on",
+                            format!("The recommendation cannot be signed before the screening meeting of {}", m.held_on.format("%d/%m/%Y")),
+                        );
                     }
                 }
                 let agreed = match m.outcome() {
@@ -339,7 +335,14 @@ impl RecommendationInput {
                 };
                 if let (Some(o), Some(a)) = (option, agreed) {
                     if o != a {
-                        e.push("option", format!("The recommendation must be the majority view of the meeting of {}: '{}'", m.held_on.format("%d/%m/%Y"), a.title()));
+                        e.push(
+                            "option",
+                            format!(
+                                "The recommendation must be the majority view of the meeting of {}: '{}'",
+                                m.held_on.format("%d/%m/%Y"),
+                                a.title()
+                            ),
+                        );
                     }
                 }
             }
@@ -352,7 +355,14 @@ impl RecommendationInput {
         let (Some(option), Some(legal), Some(signed_on)) = (option, legal, signed_on) else {
             return Err(e);
         };
-        e.into_result(Recommendation { option, reasons, panel_members_consulted: consulted, legal_advice_sought: legal, signed_by, signed_on })
+        e.into_result(Recommendation {
+            option,
+            reasons,
+            panel_members_consulted: consulted,
+            legal_advice_sought: legal,
+            signed_by,
+            signed_on,
+        })
     }
 }
 
@@ -399,7 +409,8 @@ impl DecisionInput {
             },
         };
         let issues = text::optional(&mut e, "issues_of_significance", "the issues", &self.issues_of_significance, LONG_MAX);
-        let author = text::optional(&mut e, "proposed_overview_author", "the proposed overview author", &self.proposed_overview_author, SHORT_MAX);
+        let author =
+            text::optional(&mut e, "proposed_overview_author", "the proposed overview author", &self.proposed_overview_author, SHORT_MAX);
         let signed_by = text::required(&mut e, "signed_by", "the name of the chair signing", &self.signed_by, SHORT_MAX);
         let decided_on = text::required_date(&mut e, "decided_on", "the date of the decision", &self.decided_on);
         let departure = text::optional(&mut e, "departure_reason", "the reason", &self.departure_reason, LONG_MAX);
@@ -408,12 +419,18 @@ impl DecisionInput {
             Some(r) => {
                 if let Some(d) = decided_on {
                     if d < r.signed_on {
-                        e.push("decided_on", format!("The decision cannot be dated before the recommendation of {}", r.signed_on.format("%d/%m/%Y")));
+                        e.push(
+                            "decided_on",
+                            format!("The decision cannot be dated before the recommendation of {}", r.signed_on.format("%d/%m/%Y")),
+                        );
                     }
                 }
                 if let (Some(k), Some(s)) = (kind, r.option.suggested_decision()) {
                     if k != s && departure.is_empty() {
-                        e.push("departure_reason", format!("The panel recommended '{}': give the reason for deciding otherwise", r.option.title()));
+                        e.push(
+                            "departure_reason",
+                            format!("The panel recommended '{}': give the reason for deciding otherwise", r.option.title()),
+                        );
                     }
                 }
             }
@@ -429,7 +446,14 @@ impl DecisionInput {
         let (Some(kind), Some(decided_on)) = (kind, decided_on) else {
             return Err(e);
         };
-        e.into_result(Decision { kind, issues_of_significance: issues, proposed_overview_author: author, signed_by, decided_on, departure_reason: departure })
+        e.into_result(Decision {
+            kind,
+            issues_of_significance: issues,
+            proposed_overview_author: author,
+            signed_by,
+            decided_on,
+            departure_reason: departure,
+        })
     }
 }
 
@@ -474,7 +498,12 @@ mod tests {
         let m = ScreeningMeetingInput {
             held_on: "2026-11-02".into(),
             chair: "A Chair".into(),
-            attendees: vec![att("P", "police", ""), att("S", "Children's Social Care", ""), att("V", "Voluntary Sector", ""), att("P2", "Police", "")],
+            attendees: vec![
+                att("P", "police", ""),
+                att("S", "Children's Social Care", ""),
+                att("V", "Voluntary Sector", ""),
+                att("P2", "Police", ""),
+            ],
             ..Default::default()
         };
         let err = m.validate(today(), &orgs(), 3).unwrap_err();
@@ -532,10 +561,23 @@ mod tests {
 
     #[test]
     fn decision_needs_recommendation_and_reason_to_depart() {
-        let d = DecisionInput { kind: "serious_case_review".into(), issues_of_significance: "x".into(), signed_by: "Chair".into(), decided_on: "2026-11-10".into(), ..Default::default() };
+        let d = DecisionInput {
+            kind: "serious_case_review".into(),
+            issues_of_significance: "x".into(),
+            signed_by: "Chair".into(),
+            decided_on: "2026-11-10".into(),
+            ..Default::default()
+        };
         let err = d.validate(today(), None).unwrap_err();
         assert!(err.get("kind").unwrap().contains("recommendation must be recorded"));
-        let r = Recommendation { option: RecommendationOption::LessonsLearnedReview, reasons: "r".into(), panel_members_consulted: String::new(), legal_advice_sought: false, signed_by: "P".into(), signed_on: NaiveDate::from_ymd_opt(2026, 11, 5).unwrap() };
+        let r = Recommendation {
+            option: RecommendationOption::LessonsLearnedReview,
+            reasons: "r".into(),
+            panel_members_consulted: String::new(),
+            legal_advice_sought: false,
+            signed_by: "P".into(),
+            signed_on: NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(),
+        };
         let err = d.validate(today(), Some(&r)).unwrap_err();
         assert!(err.get("departure_reason").is_some());
         let early = DecisionInput { decided_on: "2026-11-01".into(), departure_reason: "because".into(), ..d.clone() };

@@ -8,9 +8,8 @@ use casereview_core::audit::{self, AuditEvent, ChainError};
 macro_rules! append_audit {
     ($store:expr, $tx:expr, $actor:expr, $action:expr, $subject:expr, $details:expr) => {{
         let lock = if $store.is_pg() { " FOR UPDATE" } else { "" };
-        let (seq, prev): (i64, String) = sqlx::query_as(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}"))
-            .fetch_one(&mut *$tx)
-            .await?;
+        let (seq, prev): (i64, String) =
+            sqlx::query_as(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}")).fetch_one(&mut *$tx).await?;
         let seq = seq + 1;
         let at = $crate::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
         let details: String = $details;
@@ -18,17 +17,19 @@ macro_rules! append_audit {
         let action: &str = $action;
         let subject: &str = &$subject;
         let hash = casereview_core::audit::hash(seq, &at, actor, action, subject, &details, &prev);
-        sqlx::query("INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(seq)
-            .bind(&at)
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(&details)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *$tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(&details)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *$tx)
+        .await?;
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&hash).execute(&mut *$tx).await?;
     }};
 }
@@ -48,7 +49,16 @@ struct Row {
 
 impl From<Row> for AuditEvent {
     fn from(r: Row) -> Self {
-        AuditEvent { seq: r.seq, at: r.at, actor: r.actor, action: r.action, subject: r.subject, details: r.details, prev_hash: r.prev_hash, hash: r.hash }
+        AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            details: r.details,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
     }
 }
 
@@ -77,7 +87,7 @@ impl Store {
         let _w = self.writer().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            append_audit!(self, tx, actor, action, subject.to_string(), details.to_string());
+            append_audit!(self, tx, actor, action, subject, details.to_string());
             tx.commit().await?;
         });
         Ok(())

@@ -141,6 +141,12 @@ pub struct Actor {
 impl Actor {
     /// The CLI and demo loader act as `system` within a partnership.
     pub fn system(partnership_id: i64) -> Actor {
-        Actor { user_id: None, email: "system".into(), name: "casereview (system)".into(), role: casereview_core::Role::PartnershipAdmin, partnership_id }
+        Actor {
+            user_id: None,
+            email: "system".into(),
+            name: "casereview (system)".into(),
+            role: casereview_core::Role::PartnershipAdmin,
+            partnership_id,
+        }
     }
 }

@@ -71,7 +71,11 @@ impl ReviewRow {
     }
 
     fn record(self) -> Result<ReviewRecord, StoreError> {
-        Ok(ReviewRecord { summary: self.summary()?, referral: serde_json::from_str(&self.referral)?, criteria_answers: serde_json::from_str(&self.criteria_answers)? })
+        Ok(ReviewRecord {
+            summary: self.summary()?,
+            referral: serde_json::from_str(&self.referral)?,
+            criteria_answers: serde_json::from_str(&self.criteria_answers)?,
+        })
     }
 }
 
@@ -142,9 +146,19 @@ struct Step<'a> {
 impl Store {
     /// Records a referral, opening a review in state `referred`. With a submission key,
     /// submitting the same form twice returns the first review instead of a second one.
-    pub async fn create_referral(&self, actor: &Actor, input: &ReferralInput, today: NaiveDate, submission_key: Option<&str>) -> Result<Outcome, StoreError> {
+    pub async fn create_referral(
+        &self,
+        actor: &Actor,
+        input: &ReferralInput,
+        today: NaiveDate,
+        submission_key: Option<&str>,
+    ) -> Result<Outcome, StoreError> {
         if !actor.role.may_refer() {
-            return Err(StoreError::Transition(lifecycle::TransitionError::RoleNotAllowed { action: "refer", role: actor.role.as_str(), allowed: "any role but regulator and overview_author".into() }));
+            return Err(StoreError::Transition(lifecycle::TransitionError::RoleNotAllowed {
+                action: "refer",
+                role: actor.role.as_str(),
+                allowed: "any role but regulator and overview_author".into(),
+            }));
         }
         let agencies = self.agency_directory(actor.partnership_id).await?;
         let referral = input.validate(today, &agencies)?;
@@ -196,7 +210,14 @@ impl Store {
 
     /// Saves an edited referral. `expected_version` is the version the editor opened;
     /// if anyone saved since, the save is refused with what changed.
-    pub async fn update_referral(&self, actor: &Actor, review_id: i64, expected_version: i64, input: &ReferralInput, today: NaiveDate) -> Result<Outcome, StoreError> {
+    pub async fn update_referral(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        expected_version: i64,
+        input: &ReferralInput,
+        today: NaiveDate,
+    ) -> Result<Outcome, StoreError> {
         let agencies = self.agency_directory(actor.partnership_id).await?;
         let referral = input.validate(today, &agencies)?;
         let json = serde_json::to_string(&referral)?;
@@ -263,7 +284,9 @@ impl Store {
     }
 
     pub async fn history(&self, review_id: i64) -> Result<Vec<TransitionRecord>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as("SELECT action, from_state, to_state, actor_name, note, at FROM transitions WHERE review_id = $1 ORDER BY id").bind(review_id).fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as("SELECT action, from_state, to_state, actor_name, note, at FROM transitions WHERE review_id = $1 ORDER BY id").bind(review_id).fetch_all(pool).await?),
+        )
     }
 
     /// The clock events of some reviews (all of the partnership's when `ids` is empty is
@@ -274,7 +297,9 @@ impl Store {
         }
         // Ids are integers from our own rows, so inlining them is safe and keeps one query.
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        Ok(on_pool!(self, pool => sqlx::query_as(&format!("SELECT review_id, event, occurred_on FROM review_events WHERE review_id IN ({list}) ORDER BY review_id, occurred_on, id")).fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(&format!("SELECT review_id, event, occurred_on FROM review_events WHERE review_id IN ({list}) ORDER BY review_id, occurred_on, id")).fetch_all(pool).await?),
+        )
     }
 
     pub async fn members(&self, review_id: i64) -> Result<Vec<User>, StoreError> {
@@ -309,13 +334,18 @@ impl Store {
 
     pub async fn screening_meetings(&self, review_id: i64) -> Result<Vec<ScreeningMeetingRecord>, StoreError> {
         let rows: Vec<(i64, String, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as("SELECT id, meeting, created_at FROM screening_meetings WHERE review_id = $1 ORDER BY held_on, id").bind(review_id).fetch_all(pool).await?);
-        rows.into_iter().map(|(id, m, created_at)| Ok(ScreeningMeetingRecord { id, meeting: serde_json::from_str(&m)?, created_at })).collect()
+        rows.into_iter()
+            .map(|(id, m, created_at)| Ok(ScreeningMeetingRecord { id, meeting: serde_json::from_str(&m)?, created_at }))
+            .collect()
     }
 
     /// The latest recommendation, if any.
     pub async fn recommendation(&self, review_id: i64) -> Result<Option<RecommendationRecord>, StoreError> {
         let row: Option<(i64, i64, String, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as("SELECT id, meeting_id, recommendation, created_at FROM recommendations WHERE review_id = $1 ORDER BY id DESC LIMIT 1").bind(review_id).fetch_optional(pool).await?);
-        row.map(|(id, meeting_id, r, created_at)| Ok(RecommendationRecord { id, meeting_id, recommendation: serde_json::from_str(&r)?, created_at })).transpose()
+        row.map(|(id, meeting_id, r, created_at)| {
+            Ok(RecommendationRecord { id, meeting_id, recommendation: serde_json::from_str(&r)?, created_at })
+        })
+        .transpose()
     }
 
     pub async fn decision(&self, review_id: i64) -> Result<Option<DecisionRecord>, StoreError> {
@@ -334,7 +364,14 @@ impl Store {
 
     /// Records a quorate screening meeting (a meeting short of the quorum is refused and
     /// stores nothing).
-    pub async fn record_screening_meeting(&self, actor: &Actor, review_id: i64, input: &ScreeningMeetingInput, today: NaiveDate, expected_version: Option<i64>) -> Result<Outcome, StoreError> {
+    pub async fn record_screening_meeting(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        input: &ScreeningMeetingInput,
+        today: NaiveDate,
+        expected_version: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
         let review = self.review(review_id).await?;
         let partnership = self.partnership(review.summary.partnership_id).await?;
         let agencies = self.agency_directory(partnership.id).await?;
@@ -346,7 +383,12 @@ impl Store {
         lifecycle::apply(review.summary.state, Action::RecordScreeningMeeting, actor.role, &facts)?;
         let meeting = input.validate(today, &agencies, quorum)?;
         let json = serde_json::to_string(&meeting)?;
-        let note = format!("Screening meeting of {} chaired by {}: {} attendees", meeting.held_on.format("%d/%m/%Y"), meeting.chair, meeting.attendees.len());
+        let note = format!(
+            "Screening meeting of {} chaired by {}: {} attendees",
+            meeting.held_on.format("%d/%m/%Y"),
+            meeting.chair,
+            meeting.attendees.len()
+        );
         self.step(actor, review_id, expected_version, Action::RecordScreeningMeeting, facts, note, Some(meeting.held_on), |s| {
             Insert::Meeting { held_on: meeting.held_on, json: json.clone(), state: s }
         })
@@ -355,28 +397,57 @@ impl Store {
 
     /// Records the panel's recommendation; it must follow a quorate meeting and agree
     /// with its majority view.
-    pub async fn record_recommendation(&self, actor: &Actor, review_id: i64, input: &RecommendationInput, today: NaiveDate, expected_version: Option<i64>) -> Result<Outcome, StoreError> {
+    pub async fn record_recommendation(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        input: &RecommendationInput,
+        today: NaiveDate,
+        expected_version: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
         let review = self.review(review_id).await?;
         let meetings = self.screening_meetings(review_id).await?;
         let mut facts = self.facts(review_id).await?;
         facts.recommendation = Some(casereview_core::screening::RecommendationOption::Defer);
-        lifecycle::apply(review.summary.state, Action::Recommend, actor.role, &ReviewFacts { recommendation: facts.recommendation, ..facts.clone() })?;
+        lifecycle::apply(
+            review.summary.state,
+            Action::Recommend,
+            actor.role,
+            &ReviewFacts { recommendation: facts.recommendation, ..facts.clone() },
+        )?;
         let last = meetings.last();
         let rec = input.validate(today, last.map(|m| &m.meeting))?;
         let meeting_id = last.map(|m| m.id).unwrap_or_default();
         facts.recommendation = Some(rec.option);
         let json = serde_json::to_string(&rec)?;
         let note = format!("Panel recommends: {}", rec.option.title());
-        self.step(actor, review_id, expected_version, Action::Recommend, facts, note, Some(rec.signed_on), |_| Insert::Recommendation { meeting_id, option: rec.option.as_str(), json: json.clone() }).await
+        self.step(actor, review_id, expected_version, Action::Recommend, facts, note, Some(rec.signed_on), |_| Insert::Recommendation {
+            meeting_id,
+            option: rec.option.as_str(),
+            json: json.clone(),
+        })
+        .await
     }
 
     /// Records the board chair's decision. "No further action" closes the review and
     /// rescinds the instruction to secure files (000 §5.10; 001 Letter 2).
-    pub async fn record_decision(&self, actor: &Actor, review_id: i64, input: &DecisionInput, today: NaiveDate, expected_version: Option<i64>) -> Result<Outcome, StoreError> {
+    pub async fn record_decision(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        input: &DecisionInput,
+        today: NaiveDate,
+        expected_version: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
         let review = self.review(review_id).await?;
         let rec = self.recommendation(review_id).await?;
         let mut facts = self.facts(review_id).await?;
-        lifecycle::apply(review.summary.state, Action::Decide, actor.role, &ReviewFacts { decision: Some(ReviewKind::SeriousCaseReview), ..facts.clone() })?;
+        lifecycle::apply(
+            review.summary.state,
+            Action::Decide,
+            actor.role,
+            &ReviewFacts { decision: Some(ReviewKind::SeriousCaseReview), ..facts.clone() },
+        )?;
         let decision = input.validate(today, rec.as_ref().map(|r| &r.recommendation))?;
         facts.decision = Some(decision.kind);
         let json = serde_json::to_string(&decision)?;
@@ -385,13 +456,29 @@ impl Store {
         } else {
             format!("Decision: {}", decision.kind.title())
         };
-        self.step(actor, review_id, expected_version, Action::Decide, facts, note, Some(decision.decided_on), |_| Insert::Decision { kind: decision.kind.as_str(), json: json.clone() }).await
+        self.step(actor, review_id, expected_version, Action::Decide, facts, note, Some(decision.decided_on), |_| Insert::Decision {
+            kind: decision.kind.as_str(),
+            json: json.clone(),
+        })
+        .await
     }
 
     /// Takes a plain lifecycle action (one without its own form).
-    pub async fn transition(&self, actor: &Actor, review_id: i64, action: Action, note: &str, on: NaiveDate, expected_version: Option<i64>) -> Result<Outcome, StoreError> {
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        action: Action,
+        note: &str,
+        on: NaiveDate,
+        expected_version: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
         if action.has_own_form() {
-            return Err(FieldErrors::single("action", format!("'{}' is recorded with its own form, not as a plain transition", action.as_str())).into());
+            return Err(FieldErrors::single(
+                "action",
+                format!("'{}' is recorded with its own form, not as a plain transition", action.as_str()),
+            )
+            .into());
         }
         if note.chars().count() > casereview_core::text::LONG_MAX {
             return Err(FieldErrors::single("note", "The note is too long").into());
@@ -421,6 +508,8 @@ impl Store {
     /// The one place a review's state changes: re-reads the state inside the
     /// transaction, asks the lifecycle, writes the state, history, clock event, the
     /// step's own row and the audit event together.
+    // The one write path of the lifecycle takes everything a step writes, by design.
+    #[allow(clippy::too_many_arguments)]
     async fn step(
         &self,
         actor: &Actor,
@@ -486,7 +575,19 @@ impl Store {
 /// The row a lifecycle step adds besides the state change.
 enum Insert {
     Nothing,
-    Meeting { held_on: NaiveDate, json: String, #[allow(dead_code)] state: ReviewState },
-    Recommendation { meeting_id: i64, option: &'static str, json: String },
-    Decision { kind: &'static str, json: String },
+    Meeting {
+        held_on: NaiveDate,
+        json: String,
+        #[allow(dead_code)]
+        state: ReviewState,
+    },
+    Recommendation {
+        meeting_id: i64,
+        option: &'static str,
+        json: String,
+    },
+    Decision {
+        kind: &'static str,
+        json: String,
+    },
 }

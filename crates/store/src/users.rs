@@ -54,7 +54,18 @@ struct UserRow {
 impl UserRow {
     fn into_user(self) -> Result<(User, String), StoreError> {
         let role = self.role.parse::<Role>().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok((User { id: self.id, partnership_id: self.partnership_id, email: self.email, name: self.name, role, agency_id: self.agency_id, active: self.active }, self.password_hash))
+        Ok((
+            User {
+                id: self.id,
+                partnership_id: self.partnership_id,
+                email: self.email,
+                name: self.name,
+                role,
+                agency_id: self.agency_id,
+                active: self.active,
+            },
+            self.password_hash,
+        ))
     }
 }
 
@@ -63,7 +74,13 @@ const USER_COLS: &str = "id, partnership_id, email, name, role, agency_id, activ
 impl User {
     /// The actor for writes made by this user.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.id), email: self.email.clone(), name: self.name.clone(), role: self.role, partnership_id: self.partnership_id }
+        Actor {
+            user_id: Some(self.id),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            partnership_id: self.partnership_id,
+        }
     }
 }
 
@@ -81,7 +98,14 @@ pub struct NewUser {
 impl Store {
     /// Creates a partnership, or returns the existing one with that slug (so the demo
     /// loader can run twice).
-    pub async fn ensure_partnership(&self, actor_email: &str, slug: &str, name: &str, short_code: &str, ruleset: &str) -> Result<(Partnership, bool), StoreError> {
+    pub async fn ensure_partnership(
+        &self,
+        actor_email: &str,
+        slug: &str,
+        name: &str,
+        short_code: &str,
+        ruleset: &str,
+    ) -> Result<(Partnership, bool), StoreError> {
         if let Some(p) = self.partnership_by_slug(slug).await? {
             return Ok((p, false));
         }
@@ -100,7 +124,9 @@ impl Store {
     }
 
     pub async fn partnership_by_slug(&self, slug: &str) -> Result<Option<Partnership>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as("SELECT id, slug, name, short_code, ruleset, quorum FROM partnerships WHERE slug = $1").bind(slug).fetch_optional(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as("SELECT id, slug, name, short_code, ruleset, quorum FROM partnerships WHERE slug = $1").bind(slug).fetch_optional(pool).await?),
+        )
     }
 
     pub async fn partnership(&self, id: i64) -> Result<Partnership, StoreError> {
@@ -109,7 +135,9 @@ impl Store {
     }
 
     pub async fn partnerships(&self) -> Result<Vec<Partnership>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as("SELECT id, slug, name, short_code, ruleset, quorum FROM partnerships ORDER BY id").fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as("SELECT id, slug, name, short_code, ruleset, quorum FROM partnerships ORDER BY id").fetch_all(pool).await?),
+        )
     }
 
     /// Adds an agency unless one of that name exists; returns it either way.
@@ -130,7 +158,9 @@ impl Store {
     }
 
     pub async fn agencies(&self, partnership_id: i64) -> Result<Vec<Agency>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as("SELECT id, partnership_id, name, partner FROM agencies WHERE partnership_id = $1 ORDER BY name").bind(partnership_id).fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as("SELECT id, partnership_id, name, partner FROM agencies WHERE partnership_id = $1 ORDER BY name").bind(partnership_id).fetch_all(pool).await?),
+        )
     }
 
     /// The partnership's agencies as the domain's lookup table.
@@ -154,7 +184,13 @@ impl Store {
                 let a = self.agencies(u.partnership_id).await?.into_iter().find(|a| a.name.eq_ignore_ascii_case(name.trim()));
                 match a {
                     Some(a) => Some(a.id),
-                    None => return Err(casereview_core::FieldErrors::single("agency", format!("'{name}' is not an agency of this partnership")).into()),
+                    None => {
+                        return Err(casereview_core::FieldErrors::single(
+                            "agency",
+                            format!("'{name}' is not an agency of this partnership"),
+                        )
+                        .into())
+                    }
                 }
             }
         };

@@ -101,12 +101,21 @@ async fn get_review(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(
     Ok(Json(review_json(&state, &a, id).await?).into_response())
 }
 
-async fn create_referral(State(state): State<SharedState>, ApiUser(a): ApiUser, headers: HeaderMap, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn create_referral(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    headers: HeaderMap,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::require_referrer(&a.user)?;
     let input: ReferralInput = json_body(&body)?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     if key.is_some_and(|k| k.len() > 200) {
-        return Err(WebError::BadRequest { field: "Idempotency-Key".into(), message: "The Idempotency-Key header must be 200 characters or fewer".into() }.into());
+        return Err(WebError::BadRequest {
+            field: "Idempotency-Key".into(),
+            message: "The Idempotency-Key header must be 200 characters or fewer".into(),
+        }
+        .into());
     }
     let o = state.store.create_referral(&a.user.actor(), &input, state.today(), key).await?;
     let body = review_json(&state, &a, o.review_id).await?;
@@ -120,7 +129,12 @@ struct ReferralUpdate {
     referral: ReferralInput,
 }
 
-async fn update_referral(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn update_referral(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::EditReferral).await?;
     let u: ReferralUpdate = json_body(&body)?;
     state.store.update_referral(&a.user.actor(), id, u.version, &u.referral, state.today()).await?;
@@ -141,7 +155,12 @@ async fn list_meetings(State(state): State<SharedState>, ApiUser(a): ApiUser, Pa
     Ok(Json(state.store.screening_meetings(id).await?).into_response())
 }
 
-async fn create_meeting(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn create_meeting(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
     let v: Versioned<ScreeningMeetingInput> = json_body(&body)?;
@@ -154,7 +173,12 @@ async fn get_recommendation(State(state): State<SharedState>, ApiUser(a): ApiUse
     Ok(Json(state.store.recommendation(id).await?).into_response())
 }
 
-async fn create_recommendation(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn create_recommendation(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Recommend)?;
     let v: Versioned<RecommendationInput> = json_body(&body)?;
@@ -167,7 +191,12 @@ async fn get_decision(State(state): State<SharedState>, ApiUser(a): ApiUser, Pat
     Ok(Json(state.store.decision(id).await?).into_response())
 }
 
-async fn create_decision(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn create_decision(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Decide)?;
     let v: Versioned<DecisionInput> = json_body(&body)?;
@@ -192,13 +221,19 @@ struct TransitionBody {
     version: Option<i64>,
 }
 
-async fn transition(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn transition(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::Act).await?;
     let t: TransitionBody = json_body(&body)?;
     let action: Action = t.action.parse().map_err(|m| WebError::BadRequest { field: "action".into(), message: m })?;
     let on = match t.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => state.today(),
-        Some(v) => casereview_core::text::parse_date(v).map_err(|m| WebError::Invalid(casereview_core::FieldErrors::single("on", format!("The date {m}"))))?,
+        Some(v) => casereview_core::text::parse_date(v)
+            .map_err(|m| WebError::Invalid(casereview_core::FieldErrors::single("on", format!("The date {m}"))))?,
     };
     if on > state.today() {
         return Err(WebError::Invalid(casereview_core::FieldErrors::single("on", "The date must be today or in the past")).into());
@@ -210,8 +245,14 @@ async fn transition(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(
 async fn get_criteria(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
     let r = access::review_for(&state, &a.user, id, Need::See).await?;
     let p = state.store.partnership(r.summary.partnership_id).await?;
-    let questions: Vec<Value> = criteria::QUESTIONS.iter().map(|(qid, text)| json!({"id": qid, "question": text, "answer": r.criteria_answers.get(*qid)})).collect();
-    Ok(Json(json!({"advice": criteria::advise(CriteriaSet::for_ruleset(&p.ruleset), &r.referral, &r.criteria_answers), "questions": questions})).into_response())
+    let questions: Vec<Value> = criteria::QUESTIONS
+        .iter()
+        .map(|(qid, text)| json!({"id": qid, "question": text, "answer": r.criteria_answers.get(*qid)}))
+        .collect();
+    Ok(Json(
+        json!({"advice": criteria::advise(CriteriaSet::for_ruleset(&p.ruleset), &r.referral, &r.criteria_answers), "questions": questions}),
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -219,7 +260,12 @@ struct CriteriaBody {
     answers: Answers,
 }
 
-async fn put_criteria(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn put_criteria(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::AnswerCriteria).await?;
     let c: CriteriaBody = json_body(&body)?;
     state.store.save_criteria_answers(&a.user.actor(), id, &c.answers).await?;
@@ -228,7 +274,8 @@ async fn put_criteria(State(state): State<SharedState>, ApiUser(a): ApiUser, Pat
 
 async fn members(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::See).await?;
-    let m: Vec<Value> = state.store.members(id).await?.into_iter().map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "role": u.role})).collect();
+    let m: Vec<Value> =
+        state.store.members(id).await?.into_iter().map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "role": u.role})).collect();
     Ok(Json(m).into_response())
 }
 
@@ -237,7 +284,12 @@ struct MemberBody {
     user_id: i64,
 }
 
-async fn add_member(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> ApiResult {
+async fn add_member(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> ApiResult {
     access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
     let m: MemberBody = json_body(&body)?;
     state.store.add_member(&a.user.actor(), id, m.user_id).await?;
@@ -253,7 +305,10 @@ struct AuditParams {
 
 async fn audit(State(state): State<SharedState>, ApiUser(a): ApiUser, Query(q): Query<AuditParams>) -> ApiResult {
     access::require_admin(&a.user)?;
-    let events = state.store.audit_events(&casereview_store::AuditQuery { subject: q.subject, limit: q.limit.unwrap_or(100), before: q.before }).await?;
+    let events = state
+        .store
+        .audit_events(&casereview_store::AuditQuery { subject: q.subject, limit: q.limit.unwrap_or(100), before: q.before })
+        .await?;
     Ok(Json(events).into_response())
 }
 

@@ -35,7 +35,11 @@ pub fn routes() -> Router<SharedState> {
 
 async fn serve(Path(path): Path<String>) -> Response {
     // The GOV.UK stylesheet asks for /assets/fonts/... and /assets/images/...
-    let wanted = if path.starts_with("fonts/") || path.starts_with("images/") || path.starts_with("govuk-frontend") { format!("govuk/{path}") } else { path };
+    let wanted = if path.starts_with("fonts/") || path.starts_with("images/") || path.starts_with("govuk-frontend") {
+        format!("govuk/{path}")
+    } else {
+        path
+    };
     match ASSETS.iter().find(|(p, _, _)| *p == wanted) {
         Some((_, mime, body)) => ([(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "public, max-age=86400")], *body).into_response(),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),

@@ -55,7 +55,7 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), String> 
     if n > 256 {
         return Err("The password must be 256 characters or fewer".into());
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    if password.chars().all(|c| password.starts_with(c)) {
         return Err("The password must not be one character repeated".into());
     }
     if password.eq_ignore_ascii_case(email) {

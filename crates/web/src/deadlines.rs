@@ -105,7 +105,10 @@ pub fn deadlines(ruleset_name: &str, events: &[ReviewEvent], today: NaiveDate) -
                 Ok(Status::Met(_)) => "met",
                 Ok(Status::Waived(_)) => "waived",
             };
-            let due = d.due.as_ref().map(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| x.date().to_string()));
+            let due = d
+                .due
+                .as_ref()
+                .map(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| x.date().to_string()));
             DeadlineView {
                 step: d.step,
                 title: d.title,

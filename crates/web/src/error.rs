@@ -41,7 +41,9 @@ impl From<StoreError> for WebError {
                 casereview_core::lifecycle::TransitionError::RoleNotAllowed { .. } => WebError::Forbidden(t.to_string()),
                 other => WebError::Unprocessable(other.to_string()),
             },
-            StoreError::Conflict { current, ref changed, .. } => WebError::Conflict { message: e.to_string(), changed: changed.clone(), current_version: current },
+            StoreError::Conflict { current, ref changed, .. } => {
+                WebError::Conflict { message: e.to_string(), changed: changed.clone(), current_version: current }
+            }
             StoreError::Duplicate(m) => WebError::BadRequest { field: "email".into(), message: m },
             other => {
                 // The detail goes to the log, never to the client.

@@ -36,8 +36,10 @@ pub fn parse_pairs(body: &[u8]) -> Result<Vec<(String, String)>, WebError> {
             Some(i) => (&part[..i], &part[i + 1..]),
             None => (part, &b""[..]),
         };
-        let k = decode(k).ok_or_else(|| WebError::BadRequest { field: "body".into(), message: "A form field name is not valid UTF-8".into() })?;
-        let v = decode(v).ok_or_else(|| WebError::BadRequest { field: field_key(&k), message: format!("The value of '{k}' is not valid UTF-8") })?;
+        let k = decode(k)
+            .ok_or_else(|| WebError::BadRequest { field: "body".into(), message: "A form field name is not valid UTF-8".into() })?;
+        let v = decode(v)
+            .ok_or_else(|| WebError::BadRequest { field: field_key(&k), message: format!("The value of '{k}' is not valid UTF-8") })?;
         out.push((k, v));
     }
     Ok(out)
@@ -74,7 +76,8 @@ pub fn to_json(pairs: &[(String, String)], bools: &[&str]) -> Value {
         if matches!(k.as_str(), "csrf_token" | "version" | "add" | "remove" | "submission_key" | "action") {
             continue;
         }
-        let value = if bools.contains(&k.as_str()) { Value::Bool(matches!(v.as_str(), "true" | "on" | "yes")) } else { Value::String(v.clone()) };
+        let value =
+            if bools.contains(&k.as_str()) { Value::Bool(matches!(v.as_str(), "true" | "on" | "yes")) } else { Value::String(v.clone()) };
         insert(&mut root, &k.split('-').collect::<Vec<_>>(), value);
     }
     root
@@ -127,7 +130,8 @@ pub fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, WebError
 
 /// Parses a JSON request body, naming the line and column of a syntax error.
 pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
-    serde_json::from_slice(bytes).map_err(|e| WebError::BadRequest { field: "body".into(), message: format!("The JSON body is not valid: {e}") })
+    serde_json::from_slice(bytes)
+        .map_err(|e| WebError::BadRequest { field: "body".into(), message: format!("The JSON body is not valid: {e}") })
 }
 
 #[cfg(test)]

@@ -60,7 +60,13 @@ pub struct Nav {
 async fn nav(state: &SharedState, a: &Authenticated) -> Result<Nav, WebError> {
     let p = state.store.partnership(a.user.partnership_id).await?;
     Ok(Nav {
-        user: Some(NavUser { name: a.user.name.clone(), role_title: a.user.role.title(), partnership: p.name, may_refer: a.user.role.may_refer(), is_admin: a.user.role == Role::PartnershipAdmin }),
+        user: Some(NavUser {
+            name: a.user.name.clone(),
+            role_title: a.user.role.title(),
+            partnership: p.name,
+            may_refer: a.user.role.may_refer(),
+            is_admin: a.user.role == Role::PartnershipAdmin,
+        }),
         csrf: a.csrf_token(),
     })
 }
@@ -100,12 +106,24 @@ pub fn error_page(nav: Option<Nav>, e: WebError) -> Response {
     }
     let status = e.status();
     let (title, detail, changed) = match &e {
-        WebError::NotFound => ("Page not found".to_string(), "If you typed the web address, check it is correct. If you followed a link to a review, you may not have access to it.".to_string(), vec![]),
+        WebError::NotFound => (
+            "Page not found".to_string(),
+            "If you typed the web address, check it is correct. If you followed a link to a review, you may not have access to it."
+                .to_string(),
+            vec![],
+        ),
         WebError::Conflict { message, changed, .. } => ("Someone else changed this review".to_string(), message.clone(), changed.clone()),
-        WebError::Internal(_) => ("Sorry, there is a problem with the service".to_string(), "Try again later. Nothing you entered was saved; the error has been logged.".to_string(), vec![]),
+        WebError::Internal(_) => (
+            "Sorry, there is a problem with the service".to_string(),
+            "Try again later. Nothing you entered was saved; the error has been logged.".to_string(),
+            vec![],
+        ),
         other => (other.problem()["title"].as_str().unwrap_or("Error").to_string(), other.to_string(), vec![]),
     };
-    render(status, &ErrorPage { nav: nav.unwrap_or_default(), title, detail, changed, back: "/".into(), back_text: "Go to your reviews".into() })
+    render(
+        status,
+        &ErrorPage { nav: nav.unwrap_or_default(), title, detail, changed, back: "/".into(), back_text: "Go to your reviews".into() },
+    )
 }
 
 fn render<T: Template>(status: StatusCode, t: &T) -> Response {
@@ -164,11 +182,23 @@ async fn sign_in_form(State(state): State<SharedState>, Query(q): Query<NextQuer
 
 async fn sign_in(State(state): State<SharedState>, headers: HeaderMap, LimitedBody(body): LimitedBody) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
-    let (email, password, next) = (form::get(&pairs, "email").trim().to_string(), form::get(&pairs, "password"), form::get(&pairs, "next").to_string());
+    let (email, password, next) =
+        (form::get(&pairs, "email").trim().to_string(), form::get(&pairs, "password"), form::get(&pairs, "next").to_string());
     // Double-submit check: the token in the form must match the cookie set with it.
-    let cookie = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| kv.trim().strip_prefix("cr_login=").map(str::to_string));
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix("cr_login=").map(str::to_string));
     if !cookie.is_some_and(|c| auth::constant_time_eq(&c, form::get(&pairs, "csrf_token"))) {
-        return Ok(sign_in_response(&state, StatusCode::FORBIDDEN, FieldErrors::single("email", "The sign-in form expired: please try again"), email, next));
+        return Ok(sign_in_response(
+            &state,
+            StatusCode::FORBIDDEN,
+            FieldErrors::single("email", "The sign-in form expired: please try again"),
+            email,
+            next,
+        ));
     }
     let found = state.store.user_by_email(&email).await?;
     let ok = match &found {
@@ -179,7 +209,13 @@ async fn sign_in(State(state): State<SharedState>, headers: HeaderMap, LimitedBo
         }
     };
     let Some((user, _)) = found.filter(|_| ok) else {
-        return Ok(sign_in_response(&state, StatusCode::UNAUTHORIZED, FieldErrors::single("email", "Enter a correct email address and password"), email, next));
+        return Ok(sign_in_response(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            FieldErrors::single("email", "Enter a correct email address and password"),
+            email,
+            next,
+        ));
     };
     // A new session token at every sign-in, so a token planted before sign-in is useless.
     let token = auth::new_token();
@@ -187,7 +223,10 @@ async fn sign_in(State(state): State<SharedState>, headers: HeaderMap, LimitedBo
     state.store.create_session(&user, &auth::token_hash(&token), &auth::new_token(), expires).await?;
     let mut r = see_other(auth::safe_next(&next));
     let secure = state.config.secure_cookies;
-    for c in [auth::set_cookie(auth::SESSION_COOKIE, &token, auth::SESSION_HOURS * 3600, secure, "Lax"), auth::set_cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure, "Strict")] {
+    for c in [
+        auth::set_cookie(auth::SESSION_COOKIE, &token, auth::SESSION_HOURS * 3600, secure, "Lax"),
+        auth::set_cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure, "Strict"),
+    ] {
         if let Ok(v) = c.parse() {
             r.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -299,7 +338,15 @@ pub const TRIGGER_LABELS: [(&str, &str); 7] = [
 ];
 
 fn trigger_boxes(t: &Triggers) -> Vec<(&'static str, &'static str, bool)> {
-    let on = [t.death_abuse_or_neglect, t.serious_harm, t.parent_murdered, t.killed_by_mentally_ill_parent, t.interagency_concerns, t.died_in_custody, t.abuse_or_neglect_suspected];
+    let on = [
+        t.death_abuse_or_neglect,
+        t.serious_harm,
+        t.parent_murdered,
+        t.killed_by_mentally_ill_parent,
+        t.interagency_concerns,
+        t.died_in_custody,
+        t.abuse_or_neglect_suspected,
+    ];
     TRIGGER_LABELS.iter().zip(on).map(|((k, l), c)| (*k, *l, c)).collect()
 }
 
@@ -357,7 +404,12 @@ async fn referral_page(state: &SharedState, a: &Authenticated, status: StatusCod
     let agencies = state.store.agencies(a.user.partnership_id).await?.into_iter().map(|x| x.name).collect();
     let (heading, action_url, cancel_url, submit_label) = match &args.review {
         None => ("Record a referral".to_string(), "/referrals/new".to_string(), "/".to_string(), "Record the referral"),
-        Some((id, reference)) => (format!("Change the referral of {reference}"), format!("/reviews/{id}/referral/edit"), format!("/reviews/{id}"), "Save changes"),
+        Some((id, reference)) => (
+            format!("Change the referral of {reference}"),
+            format!("/reviews/{id}/referral/edit"),
+            format!("/reviews/{id}"),
+            "Save changes",
+        ),
     };
     Ok(render(
         status,
@@ -380,7 +432,13 @@ async fn referral_page(state: &SharedState, a: &Authenticated, status: StatusCod
 async fn new_referral(State(state): State<SharedState>, PageUser(a): PageUser) -> PageResult {
     access::require_referrer(&a.user)?;
     let form = ReferralInput { signed_by: a.user.name.clone(), signed_on: state.today().to_string(), ..Default::default() };
-    referral_page(&state, &a, StatusCode::OK, ReferralPageArgs { form, errors: FieldErrors::new(), submission_key: auth::new_token(), version: None, review: None }).await
+    referral_page(
+        &state,
+        &a,
+        StatusCode::OK,
+        ReferralPageArgs { form, errors: FieldErrors::new(), submission_key: auth::new_token(), version: None, review: None },
+    )
+    .await
 }
 
 fn referral_from_pairs(pairs: &[(String, String)]) -> Result<ReferralInput, WebError> {
@@ -396,12 +454,26 @@ async fn create_referral(State(state): State<SharedState>, PageUser(a): PageUser
     let mut input = referral_from_pairs(&pairs)?;
     let key = form::get(&pairs, "submission_key").to_string();
     if add_or_remove(&pairs, &mut input) {
-        return referral_page(&state, &a, StatusCode::OK, ReferralPageArgs { form: input, errors: FieldErrors::new(), submission_key: key, version: None, review: None }).await;
+        return referral_page(
+            &state,
+            &a,
+            StatusCode::OK,
+            ReferralPageArgs { form: input, errors: FieldErrors::new(), submission_key: key, version: None, review: None },
+        )
+        .await;
     }
     let key_opt = (!key.is_empty()).then_some(key.as_str());
     match state.store.create_referral(&a.user.actor(), &input, state.today(), key_opt).await {
         Ok(o) => Ok(see_other(&format!("/reviews/{}?done=refer", o.review_id))),
-        Err(StoreError::Invalid(errors)) => referral_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, ReferralPageArgs { form: input, errors, submission_key: key, version: None, review: None }).await,
+        Err(StoreError::Invalid(errors)) => {
+            referral_page(
+                &state,
+                &a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ReferralPageArgs { form: input, errors, submission_key: key, version: None, review: None },
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -409,16 +481,39 @@ async fn create_referral(State(state): State<SharedState>, PageUser(a): PageUser
 async fn edit_referral(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::EditReferral).await?;
     let form = r.referral.to_input();
-    referral_page(&state, &a, StatusCode::OK, ReferralPageArgs { form, errors: FieldErrors::new(), submission_key: String::new(), version: Some(r.summary.version), review: Some((id, r.summary.reference)) }).await
+    referral_page(
+        &state,
+        &a,
+        StatusCode::OK,
+        ReferralPageArgs {
+            form,
+            errors: FieldErrors::new(),
+            submission_key: String::new(),
+            version: Some(r.summary.version),
+            review: Some((id, r.summary.reference)),
+        },
+    )
+    .await
 }
 
-async fn update_referral(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn update_referral(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::EditReferral).await?;
     let version = parse_version(&pairs)?;
     let mut input = referral_from_pairs(&pairs)?;
-    let args = |form, errors| ReferralPageArgs { form, errors, submission_key: String::new(), version: Some(version), review: Some((id, r.summary.reference.clone())) };
+    let args = |form, errors| ReferralPageArgs {
+        form,
+        errors,
+        submission_key: String::new(),
+        version: Some(version),
+        review: Some((id, r.summary.reference.clone())),
+    };
     if add_or_remove(&pairs, &mut input) {
         return referral_page(&state, &a, StatusCode::OK, args(input, FieldErrors::new())).await;
     }
@@ -430,7 +525,10 @@ async fn update_referral(State(state): State<SharedState>, PageUser(a): PageUser
 }
 
 fn parse_version(pairs: &[(String, String)]) -> Result<i64, WebError> {
-    form::get(pairs, "version").parse().map_err(|_| WebError::BadRequest { field: "version".into(), message: "The form is missing the version it was opened at: reload the page".into() })
+    form::get(pairs, "version").parse().map_err(|_| WebError::BadRequest {
+        field: "version".into(),
+        message: "The form is missing the version it was opened at: reload the page".into(),
+    })
 }
 
 fn optional_version(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
@@ -510,7 +608,14 @@ fn blocked(state: ReviewState, action: Action, role: Role, facts: &ReviewFacts) 
     lifecycle::apply(state, action, role, &f).err().map(|e| format!("Not yet possible: {e}"))
 }
 
-async fn render_review(state: &SharedState, a: &Authenticated, id: i64, status: StatusCode, errors: FieldErrors, flash: Option<String>) -> PageResult {
+async fn render_review(
+    state: &SharedState,
+    a: &Authenticated,
+    id: i64,
+    status: StatusCode,
+    errors: FieldErrors,
+    flash: Option<String>,
+) -> PageResult {
     let r = access::review_for(state, &a.user, id, Need::See).await?;
     let store = &state.store;
     let partnership = store.partnership(r.summary.partnership_id).await?;
@@ -536,14 +641,30 @@ async fn render_review(state: &SharedState, a: &Authenticated, id: i64, status: 
     let members = store.members(id).await?;
     let may_manage = Need::ManageMembers.allows(role);
     let candidates = if may_manage {
-        store.users(partnership.id).await?.into_iter().filter(|u| !members.iter().any(|m| m.id == u.id) && !u.role.sees_all_reviews()).map(|u| (u.id, format!("{} ({})", u.name, u.role.title()))).collect()
+        store
+            .users(partnership.id)
+            .await?
+            .into_iter()
+            .filter(|u| !members.iter().any(|m| m.id == u.id) && !u.role.sees_all_reviews())
+            .map(|u| (u.id, format!("{} ({})", u.name, u.role.title())))
+            .collect()
     } else {
         Vec::new()
     };
     let advice = criteria::advise(CriteriaSet::for_ruleset(&partnership.ruleset), &r.referral, &r.criteria_answers);
     let questions = criteria::QUESTIONS
         .iter()
-        .map(|(qid, text)| (*qid, *text, match r.criteria_answers.get(*qid) { Some(true) => "yes", Some(false) => "no", None => "" }))
+        .map(|(qid, text)| {
+            (
+                *qid,
+                *text,
+                match r.criteria_answers.get(*qid) {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "",
+                },
+            )
+        })
         .collect();
     let page = ReviewPage {
         nav: nav(state, a).await?,
@@ -581,11 +702,21 @@ struct DoneQuery {
     done: String,
 }
 
-async fn review_page(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, Query(q): Query<DoneQuery>) -> PageResult {
+async fn review_page(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
     render_review(&state, &a, id, StatusCode::OK, FieldErrors::new(), flash_text(&q.done)).await
 }
 
-async fn transition(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn transition(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     access::review_for(&state, &a.user, id, Need::See).await?;
@@ -610,7 +741,12 @@ async fn transition(State(state): State<SharedState>, PageUser(a): PageUser, Pat
     render_review(&state, &a, id, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
 }
 
-async fn save_criteria(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn save_criteria(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     access::review_for(&state, &a.user, id, Need::AnswerCriteria).await?;
@@ -626,11 +762,18 @@ async fn save_criteria(State(state): State<SharedState>, PageUser(a): PageUser, 
     Ok(see_other(&format!("/reviews/{id}?done=criteria#criteria")))
 }
 
-async fn add_member(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn add_member(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
-    let uid: i64 = form::get(&pairs, "user_id").parse().map_err(|_| WebError::BadRequest { field: "user_id".into(), message: "Choose a person".into() })?;
+    let uid: i64 = form::get(&pairs, "user_id")
+        .parse()
+        .map_err(|_| WebError::BadRequest { field: "user_id".into(), message: "Choose a person".into() })?;
     state.store.add_member(&a.user.actor(), id, uid).await?;
     Ok(see_other(&format!("/reviews/{id}?done=member")))
 }
@@ -656,7 +799,14 @@ fn option_list() -> Vec<(&'static str, &'static str)> {
     RecommendationOption::ALL.iter().map(|o| (o.as_str(), o.title())).collect()
 }
 
-async fn meeting_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord, status: StatusCode, mut form: ScreeningMeetingInput, errors: FieldErrors) -> PageResult {
+async fn meeting_page(
+    state: &SharedState,
+    a: &Authenticated,
+    r: &ReviewRecord,
+    status: StatusCode,
+    mut form: ScreeningMeetingInput,
+    errors: FieldErrors,
+) -> PageResult {
     while form.attendees.len() < 3 {
         form.attendees.push(AttendeeInput::default());
     }
@@ -681,11 +831,20 @@ async fn meeting_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord, 
 async fn new_meeting(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
-    let form = ScreeningMeetingInput { held_on: state.today().format("%d/%m/%Y").to_string(), chair: if a.user.role == Role::PanelChair { a.user.name.clone() } else { String::new() }, ..Default::default() };
+    let form = ScreeningMeetingInput {
+        held_on: state.today().format("%d/%m/%Y").to_string(),
+        chair: if a.user.role == Role::PanelChair { a.user.name.clone() } else { String::new() },
+        ..Default::default()
+    };
     meeting_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
 }
 
-async fn create_meeting(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn create_meeting(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
@@ -718,7 +877,14 @@ struct RecommendationPage {
     version: i64,
 }
 
-async fn recommendation_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord, status: StatusCode, form: RecommendationInput, errors: FieldErrors) -> PageResult {
+async fn recommendation_page(
+    state: &SharedState,
+    a: &Authenticated,
+    r: &ReviewRecord,
+    status: StatusCode,
+    form: RecommendationInput,
+    errors: FieldErrors,
+) -> PageResult {
     use casereview_core::screening::VoteOutcome;
     let majority = state.store.screening_meetings(r.summary.id).await?.last().and_then(|m| match m.meeting.outcome() {
         VoteOutcome::Majority(o) | VoteOutcome::CastingVote(o) => Some(o.title()),
@@ -726,18 +892,37 @@ async fn recommendation_page(state: &SharedState, a: &Authenticated, r: &ReviewR
     });
     Ok(render(
         status,
-        &RecommendationPage { nav: nav(state, a).await?, errors: form::keyed(&errors), form, options: option_list(), majority, review_id: r.summary.id, reference: r.summary.reference.clone(), child_name: r.summary.child_name.clone(), version: r.summary.version },
+        &RecommendationPage {
+            nav: nav(state, a).await?,
+            errors: form::keyed(&errors),
+            form,
+            options: option_list(),
+            majority,
+            review_id: r.summary.id,
+            reference: r.summary.reference.clone(),
+            child_name: r.summary.child_name.clone(),
+            version: r.summary.version,
+        },
     ))
 }
 
 async fn recommendation_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Recommend)?;
-    let form = RecommendationInput { signed_by: a.user.name.clone(), signed_on: state.today().format("%d/%m/%Y").to_string(), ..Default::default() };
+    let form = RecommendationInput {
+        signed_by: a.user.name.clone(),
+        signed_on: state.today().format("%d/%m/%Y").to_string(),
+        ..Default::default()
+    };
     recommendation_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
 }
 
-async fn create_recommendation(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn create_recommendation(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
@@ -764,7 +949,14 @@ struct DecisionPage {
     version: i64,
 }
 
-async fn decision_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord, status: StatusCode, form: DecisionInput, errors: FieldErrors) -> PageResult {
+async fn decision_page(
+    state: &SharedState,
+    a: &Authenticated,
+    r: &ReviewRecord,
+    status: StatusCode,
+    form: DecisionInput,
+    errors: FieldErrors,
+) -> PageResult {
     let rec = state.store.recommendation(r.summary.id).await?;
     Ok(render(
         status,
@@ -785,12 +977,28 @@ async fn decision_page(state: &SharedState, a: &Authenticated, r: &ReviewRecord,
 async fn decision_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Decide)?;
-    let suggested = state.store.recommendation(id).await?.and_then(|x| x.recommendation.option.suggested_decision()).map(|k| k.as_str().to_string()).unwrap_or_default();
-    let form = DecisionInput { kind: suggested, signed_by: a.user.name.clone(), decided_on: state.today().format("%d/%m/%Y").to_string(), ..Default::default() };
+    let suggested = state
+        .store
+        .recommendation(id)
+        .await?
+        .and_then(|x| x.recommendation.option.suggested_decision())
+        .map(|k| k.as_str().to_string())
+        .unwrap_or_default();
+    let form = DecisionInput {
+        kind: suggested,
+        signed_by: a.user.name.clone(),
+        decided_on: state.today().format("%d/%m/%Y").to_string(),
+        ..Default::default()
+    };
     decision_page(&state, &a, &r, StatusCode::OK, form, FieldErrors::new()).await
 }
 
-async fn create_decision(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>, LimitedBody(body): LimitedBody) -> PageResult {
+async fn create_decision(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
@@ -826,7 +1034,14 @@ struct AuditQueryParams {
 async fn audit_page(State(state): State<SharedState>, PageUser(a): PageUser, Query(q): Query<AuditQueryParams>) -> PageResult {
     access::require_admin(&a.user)?;
     let subject = q.subject.trim().to_string();
-    let events = state.store.audit_events(&casereview_store::AuditQuery { subject: (!subject.is_empty()).then(|| subject.clone()), limit: 100, before: q.before }).await?;
+    let events = state
+        .store
+        .audit_events(&casereview_store::AuditQuery {
+            subject: (!subject.is_empty()).then(|| subject.clone()),
+            limit: 100,
+            before: q.before,
+        })
+        .await?;
     let (verified, broken) = match state.store.verify_audit().await {
         Ok(n) => (Some(format!("All {n} events are intact and in order.")), None),
         Err(e) => (None, Some(e.to_string())),

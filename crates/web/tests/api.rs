@@ -4,6 +4,9 @@
 
 mod common;
 
+/// A change that makes a valid referral invalid.
+type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+
 use casereview_core::Role;
 use common::*;
 use serde_json::json;
@@ -22,14 +25,24 @@ async fn a_review_moves_through_its_life_on_both_backends() {
         assert_eq!(v["review"]["state"], "referred");
         assert_eq!(v["review"]["reference"], "TSCP-2026-001");
         assert_eq!(v["criteria"]["verdict"], "must_hold_review", "death with abuse or neglect");
-        assert!(v["deadlines"].as_array().unwrap().iter().any(|d| d["status"] != "not_started"), "the clock runs from notification: {}", v["deadlines"]);
+        assert!(
+            v["deadlines"].as_array().unwrap().iter().any(|d| d["status"] != "not_started"),
+            "the clock runs from notification: {}",
+            v["deadlines"]
+        );
 
         // A decision before a recommendation is refused, naming what is missing.
-        let (s, v) = chair.post(&format!("/api/v1/reviews/{id}/decision"), &json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-10"})).await;
+        let (s, v) = chair
+            .post(
+                &format!("/api/v1/reviews/{id}/decision"),
+                &json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-10"}),
+            )
+            .await;
         assert_eq!(s, 422, "{v}");
         assert!(v["detail"].as_str().unwrap().contains("'referred'"), "{v}");
 
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": "secure_records", "on": "2026-06-03"})).await;
+        let (s, v) =
+            admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": "secure_records", "on": "2026-06-03"})).await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["review"]["state"], "records_secured");
 
@@ -65,7 +78,16 @@ async fn a_review_moves_through_its_life_on_both_backends() {
         assert_eq!(v["review"]["state"], "scoping");
         assert_eq!(v["review"]["kind"], "serious_case_review");
 
-        for (who, action, state) in [(&panel, "commission_imrs", "imrs"), (&admin, "compile_chronology", "chronology"), (&panel, "start_overview", "overview_drafting"), (&panel, "submit_to_board", "awaiting_adoption"), (&chair, "adopt", "adopted"), (&admin, "publish", "published"), (&admin, "start_monitoring", "monitoring"), (&chair, "conclude", "concluded")] {
+        for (who, action, state) in [
+            (&panel, "commission_imrs", "imrs"),
+            (&admin, "compile_chronology", "chronology"),
+            (&panel, "start_overview", "overview_drafting"),
+            (&panel, "submit_to_board", "awaiting_adoption"),
+            (&chair, "adopt", "adopted"),
+            (&admin, "publish", "published"),
+            (&admin, "start_monitoring", "monitoring"),
+            (&chair, "conclude", "concluded"),
+        ] {
             let (s, v) = who.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": action, "on": "2026-06-12"})).await;
             assert_eq!(s, 200, "{action}: {v}");
             assert_eq!(v["review"]["state"], state);
@@ -93,7 +115,12 @@ async fn no_further_action_closes_and_rescinds() {
         panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("no_further_action")).await;
         let (s, v) = panel.post(&format!("/api/v1/reviews/{id}/recommendation"), &json!({"option": "no_further_action", "reasons": "Not met", "legal_advice_sought": "yes", "signed_by": "P", "signed_on": "2026-06-06"})).await;
         assert_eq!(s, 201, "{v}");
-        let (s, v) = chair.post(&format!("/api/v1/reviews/{id}/decision"), &json!({"kind": "no_further_action", "signed_by": "Chair", "decided_on": "2026-06-07"})).await;
+        let (s, v) = chair
+            .post(
+                &format!("/api/v1/reviews/{id}/decision"),
+                &json!({"kind": "no_further_action", "signed_by": "Chair", "decided_on": "2026-06-07"}),
+            )
+            .await;
         assert_eq!(s, 201, "{v}");
         assert_eq!(v["review"]["state"], "closed_no_further_action");
         let last = v["history"].as_array().unwrap().last().unwrap().clone();
@@ -107,7 +134,7 @@ async fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
         let admin = app.api(app.email(Role::PartnershipAdmin)).await;
-        let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+        let cases: Vec<(&str, Mutation, &str)> = vec![
             ("impossible date", Box::new(|r| r["child"]["date_of_birth"] = json!("2023-02-30")), "child.date_of_birth"),
             ("death before birth", Box::new(|r| r["child"]["date_of_death"] = json!("2023-01-01")), "child.date_of_death"),
             ("no child name", Box::new(|r| r["child"]["name"] = json!("")), "child.name"),
@@ -135,7 +162,8 @@ async fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
         assert_eq!(v.as_array().unwrap().len(), 0, "nothing was stored");
         // A transition with an impossible date.
         let id = app.review_with_members(&[]).await;
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": "secure_records", "on": "2026-02-30"})).await;
+        let (s, v) =
+            admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": "secure_records", "on": "2026-02-30"})).await;
         assert_eq!(s, 422, "{v}");
         assert_eq!(v["errors"][0]["field"], "on");
         let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": "fly"})).await;
@@ -150,7 +178,15 @@ async fn double_submission_makes_one_referral() {
         let app = TestApp::spawn(backend).await;
         let admin = app.api(app.email(Role::PartnershipAdmin)).await;
         let send = || async {
-            let r = admin.client.post(format!("{}/api/v1/referrals", app.base)).bearer_auth(admin.token.as_ref().unwrap()).header("Idempotency-Key", "form-123").json(&referral_json("Child D")).send().await.unwrap();
+            let r = admin
+                .client
+                .post(format!("{}/api/v1/referrals", app.base))
+                .bearer_auth(admin.token.as_ref().unwrap())
+                .header("Idempotency-Key", "form-123")
+                .json(&referral_json("Child D"))
+                .send()
+                .await
+                .unwrap();
             let s = r.status().as_u16();
             (s, r.json::<serde_json::Value>().await.unwrap())
         };
@@ -200,7 +236,21 @@ async fn errors_are_problem_json_and_openapi_describes_every_route() {
     let r = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
     let doc: serde_json::Value = r.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/me", "/reviews", "/referrals", "/reviews/{id}", "/reviews/{id}/referral", "/reviews/{id}/screening-meetings", "/reviews/{id}/recommendation", "/reviews/{id}/decision", "/reviews/{id}/transitions", "/reviews/{id}/criteria", "/reviews/{id}/members", "/audit", "/audit/verify"] {
+    for path in [
+        "/me",
+        "/reviews",
+        "/referrals",
+        "/reviews/{id}",
+        "/reviews/{id}/referral",
+        "/reviews/{id}/screening-meetings",
+        "/reviews/{id}/recommendation",
+        "/reviews/{id}/decision",
+        "/reviews/{id}/transitions",
+        "/reviews/{id}/criteria",
+        "/reviews/{id}/members",
+        "/audit",
+        "/audit/verify",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from openapi.json");
     }
     let bad = app.anonymous_api();

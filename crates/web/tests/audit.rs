@@ -32,7 +32,10 @@ async fn the_chain_detects_every_kind_of_tampering() {
         assert!(n >= 15, "setup writes events: {n}");
 
         // The database itself refuses changes to the log.
-        assert!(store.tamper_for_tests_raw("UPDATE audit_events SET actor = 'x' WHERE seq = 2").await.is_err(), "{backend:?}: update must be refused");
+        assert!(
+            store.tamper_for_tests_raw("UPDATE audit_events SET actor = 'x' WHERE seq = 2").await.is_err(),
+            "{backend:?}: update must be refused"
+        );
         assert!(store.tamper_for_tests_raw("DELETE FROM audit_events WHERE seq = 2").await.is_err(), "{backend:?}: delete must be refused");
         assert_eq!(store.verify_audit().await.unwrap(), n);
 

@@ -115,7 +115,10 @@ async fn markup_typed_into_fields_is_shown_as_text() {
         assert_eq!(s, 200, "{path}");
         assert!(!page.contains("<script>alert"), "{path} shows raw script");
         assert!(!page.contains("<img src=x"), "{path} shows raw markup");
-        assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;") || page.contains("&lt;script"), "{path} should show the text escaped");
+        assert!(
+            page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;") || page.contains("&lt;script"),
+            "{path} should show the text escaped"
+        );
     }
 }
 
@@ -129,12 +132,26 @@ async fn screening_recommendation_and_decision_through_the_pages() {
         let (s, page) = panel.get(&format!("/reviews/{id}/screening-meetings/new")).await;
         assert_eq!(s, 200);
         let version = hidden(&page, "version").unwrap();
-        let base = vec![("version", version.as_str()), ("held_on", "05/06/2026"), ("chair", "Ruth"), ("attendees-0-name", "A"), ("attendees-0-organisation", "Police"), ("attendees-0-vote", "conduct_serious_case_review"), ("attendees-1-name", "B"), ("attendees-1-organisation", "Health"), ("attendees-1-vote", "conduct_serious_case_review")];
+        let base = vec![
+            ("version", version.as_str()),
+            ("held_on", "05/06/2026"),
+            ("chair", "Ruth"),
+            ("attendees-0-name", "A"),
+            ("attendees-0-organisation", "Police"),
+            ("attendees-0-vote", "conduct_serious_case_review"),
+            ("attendees-1-name", "B"),
+            ("attendees-1-organisation", "Health"),
+            ("attendees-1-vote", "conduct_serious_case_review"),
+        ];
         let (s, page, _) = panel.post(&format!("/reviews/{id}/screening-meetings/new"), &base).await;
         assert_eq!(s, 422);
         assert!(page.contains("not quorate"), "two organisations");
         let mut quorate = base.clone();
-        quorate.extend([("attendees-2-name", "C"), ("attendees-2-organisation", "Education"), ("attendees-2-vote", "conduct_serious_case_review")]);
+        quorate.extend([
+            ("attendees-2-name", "C"),
+            ("attendees-2-organisation", "Education"),
+            ("attendees-2-vote", "conduct_serious_case_review"),
+        ]);
         let (s, _, loc) = panel.post(&format!("/reviews/{id}/screening-meetings/new"), &quorate).await;
         assert_eq!(s, 303, "{loc:?}");
         // The board chair cannot record the panel's recommendation.
@@ -142,21 +159,51 @@ async fn screening_recommendation_and_decision_through_the_pages() {
         assert_eq!(s, 403);
         let (_, page) = panel.get(&format!("/reviews/{id}/recommendation")).await;
         let version = hidden(&page, "version").unwrap();
-        let (s, _, _) = panel.post(&format!("/reviews/{id}/recommendation"), &[("version", &version), ("option", "conduct_serious_case_review"), ("reasons", "Criteria met"), ("legal_advice_sought", "no"), ("signed_by", "Ruth"), ("signed_on", "06/06/2026")]).await;
+        let (s, _, _) = panel
+            .post(
+                &format!("/reviews/{id}/recommendation"),
+                &[
+                    ("version", &version),
+                    ("option", "conduct_serious_case_review"),
+                    ("reasons", "Criteria met"),
+                    ("legal_advice_sought", "no"),
+                    ("signed_by", "Ruth"),
+                    ("signed_on", "06/06/2026"),
+                ],
+            )
+            .await;
         assert_eq!(s, 303);
         let (_, page) = chair.get(&format!("/reviews/{id}/decision")).await;
         let version = hidden(&page, "version").unwrap();
         assert!(page.contains("value=\"serious_case_review\" checked"), "the recommended decision is offered first");
-        let (s, page, _) = chair.post(&format!("/reviews/{id}/decision"), &[("version", &version), ("kind", "serious_case_review"), ("signed_by", "Chair"), ("decided_on", "07/06/2026")]).await;
+        let (s, page, _) = chair
+            .post(
+                &format!("/reviews/{id}/decision"),
+                &[("version", &version), ("kind", "serious_case_review"), ("signed_by", "Chair"), ("decided_on", "07/06/2026")],
+            )
+            .await;
         assert_eq!(s, 422, "issues of significance are required");
         assert!(page.contains("href=\"#issues_of_significance\""));
-        let (s, _, _) = chair.post(&format!("/reviews/{id}/decision"), &[("version", &version), ("kind", "serious_case_review"), ("issues_of_significance", "Information sharing"), ("signed_by", "Chair"), ("decided_on", "07/06/2026")]).await;
+        let (s, _, _) = chair
+            .post(
+                &format!("/reviews/{id}/decision"),
+                &[
+                    ("version", &version),
+                    ("kind", "serious_case_review"),
+                    ("issues_of_significance", "Information sharing"),
+                    ("signed_by", "Chair"),
+                    ("decided_on", "07/06/2026"),
+                ],
+            )
+            .await;
         assert_eq!(s, 303);
         let (_, page) = chair.get(&format!("/reviews/{id}")).await;
         assert!(page.contains("Scoping"));
         assert!(page.contains("Serious Case Review"));
         // A button pressed on a stale page is refused with what changed.
-        let (s, page, _) = panel.post(&format!("/reviews/{id}/transitions"), &[("version", "1"), ("action", "commission_imrs"), ("on", "08/06/2026")]).await;
+        let (s, page, _) = panel
+            .post(&format!("/reviews/{id}/transitions"), &[("version", "1"), ("action", "commission_imrs"), ("on", "08/06/2026")])
+            .await;
         assert_eq!(s, 409);
         assert!(page.contains("Someone else changed this review"));
     }
@@ -176,12 +223,22 @@ async fn sign_in_sign_out_and_security_headers() {
     assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     let page = r.text().await.unwrap();
     let csrf = hidden(&page, "csrf_token").unwrap();
-    let r = client.post(app.url("/sign-in")).form(&[("email", app.email(Role::PanelMember)), ("password", "wrong password!"), ("csrf_token", &csrf)]).send().await.unwrap();
+    let r = client
+        .post(app.url("/sign-in"))
+        .form(&[("email", app.email(Role::PanelMember)), ("password", "wrong password!"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("Enter a correct email address and password"));
     // Without the sign-in form's token, even the right password is refused.
     let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = other.post(app.url("/sign-in")).form(&[("email", app.email(Role::PanelMember)), ("password", PASSWORD), ("csrf_token", "forged")]).send().await.unwrap();
+    let r = other
+        .post(app.url("/sign-in"))
+        .form(&[("email", app.email(Role::PanelMember)), ("password", PASSWORD), ("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 
     let b = app.browser(app.email(Role::PanelMember)).await;

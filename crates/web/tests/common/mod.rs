@@ -76,9 +76,14 @@ pub async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>)
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let (store, dir) = fresh_store(backend).await;
-        let (p, _) = store.ensure_partnership("test", "testshire", "Testshire Safeguarding Children Partnership", "TSCP", "medway-2008").await.unwrap();
+        let (p, _) = store
+            .ensure_partnership("test", "testshire", "Testshire Safeguarding Children Partnership", "TSCP", "medway-2008")
+            .await
+            .unwrap();
         let sys = Actor::system(p.id);
-        for (a, partner) in [("Children's Social Care", true), ("Police", true), ("Health", true), ("Education", true), ("Voluntary Sector", false)] {
+        for (a, partner) in
+            [("Children's Social Care", true), ("Police", true), ("Health", true), ("Education", true), ("Voluntary Sector", false)]
+        {
             store.ensure_agency(&sys, a, partner).await.unwrap();
         }
         // One hash for every account keeps the setup quick.
@@ -86,11 +91,37 @@ impl TestApp {
         let mut emails = BTreeMap::new();
         for role in Role::ALL {
             let email = format!("{}@testshire.example", role.as_str());
-            store.create_user(&sys, &NewUser { partnership_id: p.id, email: email.clone(), name: format!("Test {}", role.title()), role, agency: None, password_hash: hash.clone() }).await.unwrap();
+            store
+                .create_user(
+                    &sys,
+                    &NewUser {
+                        partnership_id: p.id,
+                        email: email.clone(),
+                        name: format!("Test {}", role.title()),
+                        role,
+                        agency: None,
+                        password_hash: hash.clone(),
+                    },
+                )
+                .await
+                .unwrap();
             emails.insert(role, email);
         }
         let outsider = "outsider@testshire.example".to_string();
-        store.create_user(&sys, &NewUser { partnership_id: p.id, email: outsider.clone(), name: "Outside Author".into(), role: Role::AgencyAuthor, agency: Some("Health".into()), password_hash: hash }).await.unwrap();
+        store
+            .create_user(
+                &sys,
+                &NewUser {
+                    partnership_id: p.id,
+                    email: outsider.clone(),
+                    name: "Outside Author".into(),
+                    role: Role::AgencyAuthor,
+                    agency: Some("Health".into()),
+                    password_hash: hash,
+                },
+            )
+            .await
+            .unwrap();
         let state = Arc::new(AppState { store, config: Config { secure_cookies: false, today: Some(today()) } });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -117,7 +148,11 @@ impl TestApp {
 
     /// An API client authenticated as the user.
     pub async fn api(&self, email: &str) -> Api {
-        Api { base: self.base.clone(), token: Some(self.token(email).await), client: reqwest::Client::builder().redirect(Policy::none()).build().unwrap() }
+        Api {
+            base: self.base.clone(),
+            token: Some(self.token(email).await),
+            client: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+        }
     }
 
     pub fn anonymous_api(&self) -> Api {
@@ -129,7 +164,12 @@ impl TestApp {
         let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
         let page = client.get(self.url("/sign-in")).send().await.unwrap().text().await.unwrap();
         let login_csrf = hidden(&page, "csrf_token").unwrap();
-        let r = client.post(self.url("/sign-in")).form(&[("email", email), ("password", PASSWORD), ("csrf_token", &login_csrf), ("next", "/")]).send().await.unwrap();
+        let r = client
+            .post(self.url("/sign-in"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", &login_csrf), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 303, "sign-in of {email} failed");
         let home = client.get(self.url("/")).send().await.unwrap().text().await.unwrap();
         let csrf = hidden(&home, "csrf_token").unwrap();
