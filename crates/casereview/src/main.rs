@@ -53,6 +53,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Reminder emails for deadlines due soon or overdue.
+    #[command(subcommand)]
+    Reminders(RemindersCmd),
     /// Bank holidays of England and Wales for a year.
     Calendar {
         #[arg(long)]
@@ -83,6 +86,21 @@ struct ServeArgs {
     /// Mark cookies Secure (set this when the service is reached over HTTPS).
     #[arg(long, env = "CASEREVIEW_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The address people use to reach the service (for links in emails and calendar feeds).
+    #[arg(long, env = "CASEREVIEW_PUBLIC_URL")]
+    public_url: Option<String>,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// smtp://[user:pass@]host[:port]?from=address: send reminder emails through this relay.
+    #[arg(long, env = "CASEREVIEW_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Minutes between reminder runs.
+    #[arg(long, default_value_t = 15, env = "CASEREVIEW_REMINDER_MINUTES")]
+    reminder_minutes: u64,
 }
 
 #[derive(Subcommand)]
@@ -105,6 +123,33 @@ enum PartnershipCmd {
     },
     /// List partnerships.
     List,
+    /// Add a closure day of the partnership (not a working day for its deadlines).
+    Closure {
+        #[arg(long)]
+        partnership: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Change the period of one step of the partnership's ruleset.
+    Override {
+        #[arg(long)]
+        partnership: Option<String>,
+        #[arg(long)]
+        step: String,
+        /// For example "30 working days" or "6 weeks".
+        #[arg(long)]
+        period: String,
+    },
+    /// How many working days before a deadline it counts as "due soon".
+    DueSoon {
+        #[arg(long)]
+        partnership: Option<String>,
+        #[arg(long)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -136,6 +181,17 @@ enum TokenCmd {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemindersCmd {
+    /// Send the reminders due now, once, and exit (for a scheduler instead of `serve`).
+    Run {
+        #[command(flatten)]
+        mail: MailArgs,
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 
@@ -222,6 +278,37 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 println!("{}\t{}\t{}\t{}", p.slug, p.short_code, p.ruleset, p.name);
             }
         }
+        Command::Partnership(PartnershipCmd::Closure { partnership, date, name }) => {
+            let day = casereview_core::text::parse_date(date).map_err(|m| anyhow::anyhow!("--date {m}"))?;
+            // The clock refuses dates it cannot count; check before storing.
+            casereview_clock::Calendar::england_and_wales().with_closures([(day, name.clone())])?;
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            store.add_closure(&Actor::system(p.id), day, name).await?;
+            println!("{} is a closure day of {}", day, p.name);
+        }
+        Command::Partnership(PartnershipCmd::Override { partnership, step, period }) => {
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            let parsed: casereview_clock::Period = period.parse()?;
+            casereview_clock::Ruleset::load(&p.ruleset)?.with_overrides([(step.as_str(), parsed)])?;
+            store.set_override(&Actor::system(p.id), step, &parsed.to_string()).await?;
+            println!("{}: step {step} of {} is now {parsed}", p.name, p.ruleset);
+        }
+        Command::Partnership(PartnershipCmd::DueSoon { partnership, days }) => {
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            store.set_due_soon_days(&Actor::system(p.id), i64::from(*days)).await?;
+            println!("{}: deadlines are due soon {days} working days ahead", p.name);
+        }
+        Command::Reminders(RemindersCmd::Run { mail, public_url }) => {
+            let store = open(&cli).await?;
+            let Some(url) = &mail.smtp_url else { bail!("--smtp-url (or CASEREVIEW_SMTP_URL) is needed to send reminders") };
+            let mailer = casereview_web::mail::Mailer::new(casereview_web::mail::MailConfig::from_url(url)?)?;
+            let state = AppState { store, config: Config { public_url: Some(public_url.clone()), ..Config::default() } };
+            let r = casereview_web::reminders::run_once(&state, &mailer, public_url).await?;
+            println!("reminders: {} sent, {} failed (will retry), {} sent before", r.sent, r.failed, r.already_sent);
+        }
         Command::User(UserCmd::Add { email, name, role, agency, partnership, password_stdin: _ }) => {
             let role: Role = role.parse()?;
             let mut password = String::new();
@@ -294,7 +381,26 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
     let backend = store.backend();
-    let state = Arc::new(AppState { store, config: Config { secure_cookies: args.secure_cookies, today: None } });
+    let public_url = args.public_url.clone();
+    let state =
+        Arc::new(AppState { store, config: Config { secure_cookies: args.secure_cookies, today: None, public_url: public_url.clone() } });
+    if let Some(url) = &args.mail.smtp_url {
+        let mailer = casereview_web::mail::Mailer::new(casereview_web::mail::MailConfig::from_url(url)?)?;
+        let base = public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let every = std::time::Duration::from_secs(args.mail.reminder_minutes.max(1) * 60);
+        let s = state.clone();
+        tokio::spawn(async move {
+            loop {
+                match casereview_web::reminders::run_once(&s, &mailer, &base).await {
+                    Ok(r) if r.sent + r.failed > 0 => tracing::info!(sent = r.sent, failed = r.failed, "reminders"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reminder run failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+        println!("reminder emails: every {} minutes", args.mail.reminder_minutes.max(1));
+    }
     println!("casereview is running at http://{addr}/ ({backend} database); stop it with Ctrl-C");
     casereview_web::serve(listener, state).await?;
     Ok(())

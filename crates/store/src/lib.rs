@@ -7,11 +7,13 @@
 //! `casereview-core`: the store loads the facts, asks the domain, and writes the answer.
 
 mod audit;
+mod clock;
 mod error;
 mod reviews;
 mod users;
 
 pub use audit::{AuditQuery, VerifyError};
+pub use clock::*;
 pub use error::StoreError;
 pub use reviews::*;
 pub use users::*;

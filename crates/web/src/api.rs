@@ -57,15 +57,13 @@ async fn list_reviews(State(state): State<SharedState>, ApiUser(a): ApiUser) -> 
     let p = state.store.partnership(a.user.partnership_id).await?;
     let reviews = state.store.reviews_for(&a.user).await?;
     let ids: Vec<i64> = reviews.iter().map(|r| r.id).collect();
-    let events = state.store.events_of(&ids).await?;
-    let today = state.today();
+    let clock = deadlines::clock_for(&state.store, &p).await?;
+    let all = deadlines::for_reviews(&state.store, &clock, &ids, state.today()).await?;
     let out: Vec<Value> = reviews
         .into_iter()
         .map(|r| {
-            let mine: Vec<_> = events.iter().filter(|e| e.review_id == r.id).cloned().collect();
-            let all = deadlines::deadlines(&p.ruleset, &mine, today);
             let mut v = json!(r);
-            v["next_deadline"] = json!(deadlines::next(r.state, &all));
+            v["next_deadline"] = json!(deadlines::next(r.state, all.get(&r.id).map(Vec::as_slice).unwrap_or_default()));
             v
         })
         .collect();
@@ -78,7 +76,8 @@ async fn review_json(state: &SharedState, a: &crate::auth::Authenticated, id: i6
     let r = access::review_for(state, &a.user, id, Need::See).await?;
     let store = &state.store;
     let p = store.partnership(r.summary.partnership_id).await?;
-    let all = deadlines::deadlines(&p.ruleset, &store.events_of(&[id]).await?, state.today());
+    let clock = deadlines::clock_for(store, &p).await?;
+    let all = deadlines::for_reviews(store, &clock, &[id], state.today()).await?.remove(&id).unwrap_or_default();
     let advice = criteria::advise(CriteriaSet::for_ruleset(&p.ruleset), &r.referral, &r.criteria_answers);
     let actions: Vec<&str> = lifecycle::available(r.summary.state, a.user.role).iter().map(|t| t.action.as_str()).collect();
     let members: Vec<Value> = store.members(id).await?.into_iter().map(|u| json!({"id": u.id, "name": u.name, "role": u.role})).collect();

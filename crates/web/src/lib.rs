@@ -7,10 +7,14 @@ pub mod access;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod deadline_routes;
 pub mod deadlines;
 pub mod error;
 pub mod form;
+pub mod ical;
+pub mod mail;
 pub mod pages;
+pub mod reminders;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -30,6 +34,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Fixed "today" for tests and demonstrations; `None` uses the real date.
     pub today: Option<NaiveDate>,
+    /// The address people reach the service at, for links in emails and calendar feeds
+    /// (otherwise taken from the request's Host header).
+    pub public_url: Option<String>,
 }
 
 /// Shared by every handler.
@@ -51,7 +58,8 @@ pub type SharedState = Arc<AppState>;
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(deadline_routes::page_routes())
+        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(SetResponseHeaderLayer::overriding(

@@ -21,7 +21,6 @@ use casereview_core::screening::{AttendeeInput, DecisionInput, RecommendationInp
 use casereview_core::{FieldErrors, Role};
 use casereview_store::{DecisionRecord, RecommendationRecord, ReviewRecord, ScreeningMeetingRecord, StoreError, TransitionRecord, User};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<SharedState> {
     Router::new()
@@ -57,7 +56,7 @@ pub struct Nav {
     pub csrf: String,
 }
 
-async fn nav(state: &SharedState, a: &Authenticated) -> Result<Nav, WebError> {
+pub async fn nav(state: &SharedState, a: &Authenticated) -> Result<Nav, WebError> {
     let p = state.store.partnership(a.user.partnership_id).await?;
     Ok(Nav {
         user: Some(NavUser {
@@ -126,7 +125,7 @@ pub fn error_page(nav: Option<Nav>, e: WebError) -> Response {
     )
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -285,18 +284,15 @@ async fn dashboard(State(state): State<SharedState>, PageUser(a): PageUser) -> P
     let partnership = state.store.partnership(a.user.partnership_id).await?;
     let reviews = state.store.reviews_for(&a.user).await?;
     let ids: Vec<i64> = reviews.iter().map(|r| r.id).collect();
-    let mut events: HashMap<i64, Vec<casereview_store::ReviewEvent>> = HashMap::new();
-    for e in state.store.events_of(&ids).await? {
-        events.entry(e.review_id).or_default().push(e);
-    }
-    let today = state.today();
+    let clock = deadlines::clock_for(&state.store, &partnership).await?;
+    let all = deadlines::for_reviews(&state.store, &clock, &ids, state.today()).await?;
     let rows = reviews
         .into_iter()
         .map(|r| {
-            let all = deadlines::deadlines(&partnership.ruleset, events.get(&r.id).map(Vec::as_slice).unwrap_or_default(), today);
+            let all = all.get(&r.id).map(Vec::as_slice).unwrap_or_default();
             DashboardRow {
                 id: r.id,
-                next: deadlines::next(r.state, &all),
+                next: deadlines::next(r.state, all),
                 reference: r.reference,
                 child_name: r.child_name,
                 kind: r.kind.map(|k| k.title().to_string()).unwrap_or_else(|| "Not yet decided".into()),
@@ -588,6 +584,7 @@ fn flash_text(code: &str) -> Option<String> {
             "recommend" => "The panel's recommendation is recorded",
             "decide" => "The chair's decision is recorded",
             "transition" => "The review has moved on",
+            "extension" => "The extension is recorded; the original date stays in the history",
             _ => return None,
         }
         .to_string(),
@@ -619,9 +616,9 @@ async fn render_review(
     let r = access::review_for(state, &a.user, id, Need::See).await?;
     let store = &state.store;
     let partnership = store.partnership(r.summary.partnership_id).await?;
-    let events = store.events_of(&[id]).await?;
     let today = state.today();
-    let all = deadlines::deadlines(&partnership.ruleset, &events, today);
+    let clock = deadlines::clock_for(store, &partnership).await?;
+    let all = deadlines::for_reviews(store, &clock, &[id], today).await?.remove(&id).unwrap_or_default();
     let facts = store.facts(id).await?;
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)

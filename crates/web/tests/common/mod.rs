@@ -122,7 +122,7 @@ impl TestApp {
             )
             .await
             .unwrap();
-        let state = Arc::new(AppState { store, config: Config { secure_cookies: false, today: Some(today()) } });
+        let state = Arc::new(AppState { store, config: Config { secure_cookies: false, today: Some(today()), public_url: None } });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let s2 = state.clone();

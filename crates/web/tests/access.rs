@@ -1,0 +1,872 @@
+//! The access matrix: every route of the application (the JSON API under /api/v1 and
+//! every page, GET and POST) called as every role and as nobody, on every backend, and
+//! checked against [`ROUTES`], a table written out by hand from `access.rs` and the
+//! lifecycle table — not computed from the code under test.
+//!
+//! How the matrix is made hard to pass by accident:
+//! - every role is a member of the review, so a refusal is about the role, not membership;
+//! - each write is made on a fresh review prepared in the state where the action succeeds
+//!   (a quorate meeting before a recommendation, a recommendation before a decision), and
+//!   the refused callers go first, so only the role check can stop them; whatever they
+//!   are refused with, the review and the audit log must be unchanged afterwards;
+//! - every allowed call must then succeed (200, 201 or a 303 that is not "sign in"): a
+//!   422 from an allowed role would mean the table's body or state is wrong;
+//! - a 403 that is really a CSRF refusal, or a signed-in caller sent to sign in, never
+//!   counts as the role check.
+//!
+//! Every mismatch is collected and reported at once. Disagreements already reported are
+//! listed in [`KNOWN`], each with the reason; each must still happen exactly as listed, so
+//! fixing the application makes this test say which entry to remove.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use casereview_core::lifecycle::ReviewState;
+use casereview_core::Role;
+use casereview_store::{Actor, NewUser};
+use casereview_web::auth;
+use common::*;
+use serde_json::{json, Value};
+use std::fmt;
+
+// ---------------------------------------------------------------- the expected table
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum M {
+    Get,
+    Post,
+    Put,
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not.
+    Public,
+    /// Signed-in people with these roles; nobody else.
+    Roles(&'static [Role]),
+}
+
+/// The review a call is made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    /// No review in the path.
+    Nothing,
+    /// The shared review of the reads (nothing writes to it).
+    Shared,
+    /// A fresh review per route, brought to this state first.
+    Fresh(ReviewState),
+}
+
+/// What a write sends: JSON for the API, form fields for the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    None,
+    Referral,
+    ReferralUpdate,
+    Meeting,
+    Recommendation,
+    Decision,
+    SecureRecords,
+    Criteria,
+    Member,
+    SignIn,
+    SignOut,
+}
+
+struct Route {
+    method: M,
+    path: &'static str,
+    who: Who,
+    on: On,
+    body: Body,
+}
+
+use Role::*;
+
+const EVERYONE: &[Role] =
+    &[PartnershipAdmin, BoardChair, PanelChair, PanelMember, AgencyAuthor, OverviewAuthor, AgencyHead, BoardMember, Regulator];
+/// Reads of a review: every member (and every role is a member of the fixture).
+const MEMBERS: &[Role] = EVERYONE;
+/// Recording a referral: everyone but the read-only regulator and independent authors.
+const REFERRERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, PanelMember, AgencyAuthor, AgencyHead, BoardMember];
+const REFERRAL_EDITORS: &[Role] = &[PartnershipAdmin, PanelChair];
+/// Lifecycle `record_screening_meeting`.
+const MEETING_RECORDERS: &[Role] = &[PartnershipAdmin, PanelChair];
+/// Lifecycle `recommend`.
+const RECOMMENDERS: &[Role] = &[PanelChair];
+/// Lifecycle `decide`.
+const DECIDERS: &[Role] = &[BoardChair];
+/// Lifecycle `secure_records`.
+const RECORD_SECURERS: &[Role] = &[PartnershipAdmin];
+const CRITERIA_ANSWERERS: &[Role] = &[PartnershipAdmin, PanelChair, PanelMember];
+const ADMIN: &[Role] = &[PartnershipAdmin];
+
+const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
+    Route { method, path, who, on, body }
+}
+
+const REFERRED: On = On::Fresh(ReviewState::Referred);
+const SCREENING: On = On::Fresh(ReviewState::Screening);
+const RECOMMENDED: On = On::Fresh(ReviewState::Recommended);
+
+/// Every route of the application and who may use it. `{id}` is the review.
+#[rustfmt::skip]
+const ROUTES: &[Route] = &[
+    // JSON API (api::routes)
+    r(M::Get,  "/api/v1/openapi.json",                   Who::Public,                     On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/me",                             Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/reviews",                        Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Post, "/api/v1/referrals",                      Who::Roles(REFERRERS),           On::Nothing, Body::Referral),
+    r(M::Get,  "/api/v1/reviews/{id}",                   Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Put,  "/api/v1/reviews/{id}/referral",          Who::Roles(REFERRAL_EDITORS),    REFERRED,    Body::ReferralUpdate),
+    r(M::Get,  "/api/v1/reviews/{id}/screening-meetings", Who::Roles(MEMBERS),            On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/screening-meetings", Who::Roles(MEETING_RECORDERS),  REFERRED,    Body::Meeting),
+    r(M::Get,  "/api/v1/reviews/{id}/recommendation",    Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/recommendation",    Who::Roles(RECOMMENDERS),        SCREENING,   Body::Recommendation),
+    r(M::Get,  "/api/v1/reviews/{id}/decision",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/decision",          Who::Roles(DECIDERS),            RECOMMENDED, Body::Decision),
+    r(M::Get,  "/api/v1/reviews/{id}/transitions",       Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/transitions",       Who::Roles(RECORD_SECURERS),     REFERRED,    Body::SecureRecords),
+    r(M::Get,  "/api/v1/reviews/{id}/criteria",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Put,  "/api/v1/reviews/{id}/criteria",          Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
+    r(M::Get,  "/api/v1/reviews/{id}/members",           Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/members",           Who::Roles(ADMIN),               REFERRED,    Body::Member),
+    r(M::Get,  "/api/v1/audit",                          Who::Roles(ADMIN),               On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/audit/verify",                   Who::Roles(ADMIN),               On::Nothing, Body::None),
+    // Pages (pages::routes, assets::routes)
+    r(M::Get,  "/",                                      Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/healthz",                               Who::Public,                     On::Nothing, Body::None),
+    r(M::Get,  "/assets/app.css",                        Who::Public,                     On::Nothing, Body::None),
+    r(M::Get,  "/sign-in",                               Who::Public,                     On::Nothing, Body::None),
+    // Nobody has no account: for them the form answers 401 and shows itself again.
+    r(M::Post, "/sign-in",                               Who::Public,                     On::Nothing, Body::SignIn),
+    r(M::Get,  "/referrals/new",                         Who::Roles(REFERRERS),           On::Nothing, Body::None),
+    r(M::Post, "/referrals/new",                         Who::Roles(REFERRERS),           On::Nothing, Body::Referral),
+    r(M::Get,  "/reviews/{id}",                          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/referral/edit",            Who::Roles(REFERRAL_EDITORS),    On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/referral/edit",            Who::Roles(REFERRAL_EDITORS),    REFERRED,    Body::ReferralUpdate),
+    r(M::Get,  "/reviews/{id}/screening-meetings/new",   Who::Roles(MEETING_RECORDERS),   On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/screening-meetings/new",   Who::Roles(MEETING_RECORDERS),   REFERRED,    Body::Meeting),
+    r(M::Get,  "/reviews/{id}/recommendation",           Who::Roles(RECOMMENDERS),        On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/recommendation",           Who::Roles(RECOMMENDERS),        SCREENING,   Body::Recommendation),
+    r(M::Get,  "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            RECOMMENDED, Body::Decision),
+    r(M::Post, "/reviews/{id}/transitions",              Who::Roles(RECORD_SECURERS),     REFERRED,    Body::SecureRecords),
+    r(M::Post, "/reviews/{id}/criteria",                 Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
+    r(M::Post, "/reviews/{id}/members",                  Who::Roles(ADMIN),               REFERRED,    Body::Member),
+    r(M::Get,  "/audit",                                 Who::Roles(ADMIN),               On::Nothing, Body::None),
+    // Last: it ends each caller's session.
+    r(M::Post, "/sign-out",                              Who::Roles(EVERYONE),            On::Nothing, Body::SignOut),
+];
+
+/// Where the application is known to disagree with the table (reported, not fixed here).
+struct Known {
+    method: M,
+    path: &'static str,
+    who: &'static [&'static str],
+    status: u16,
+    why: &'static str,
+}
+
+const KNOWN: &[Known] = &[
+    Known {
+        method: M::Post,
+        path: "/reviews/{id}/transitions",
+        who: &[
+            "board_chair",
+            "panel_chair",
+            "panel_member",
+            "agency_author",
+            "overview_author",
+            "agency_head",
+            "board_member",
+            "regulator",
+        ],
+        status: 422,
+        why: "pages::transition checks only Need::See and turns the lifecycle's RoleNotAllowed into a form error (422) instead of 403; \
+              nothing changes, and the API (Need::Act, StoreError -> WebError::Forbidden) answers 403",
+    },
+    Known {
+        method: M::Get,
+        path: "/api/v1/audit",
+        who: &["other partnership's partnership_admin"],
+        status: 200,
+        why: "Store::audit_events has no partnership filter: another partnership's administrator reads this partnership's events, \
+              child names included (review.refer details)",
+    },
+    Known {
+        method: M::Get,
+        path: "/audit",
+        who: &["other partnership's partnership_admin"],
+        status: 200,
+        why: "the audit page lists the same unfiltered events",
+    },
+];
+
+// ---------------------------------------------------------------- callers and answers
+
+impl M {
+    fn as_str(self) -> &'static str {
+        match self {
+            M::Get => "GET",
+            M::Post => "POST",
+            M::Put => "PUT",
+        }
+    }
+
+    fn http(self) -> reqwest::Method {
+        match self {
+            M::Get => reqwest::Method::GET,
+            M::Post => reqwest::Method::POST,
+            M::Put => reqwest::Method::PUT,
+        }
+    }
+}
+
+impl Route {
+    fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+
+    fn is_write(&self) -> bool {
+        self.method != M::Get
+    }
+
+    fn is_review_scoped(&self) -> bool {
+        self.path.contains("{id}")
+    }
+
+    fn allows(&self, role: Role) -> bool {
+        match self.who {
+            Who::Public => true,
+            Who::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// Someone calling: a role's user, a stranger to the review, or nobody.
+struct Caller {
+    who: String,
+    /// `None` for nobody.
+    email: Option<String>,
+    role: Option<Role>,
+    api: Api,
+    /// A signed-in browser (a cookie-less client for nobody).
+    browser: Browser,
+}
+
+impl Caller {
+    async fn signed_in(app: &TestApp, who: String, email: &str, role: Role) -> Caller {
+        Caller { who, email: Some(email.to_string()), role: Some(role), api: app.api(email).await, browser: app.browser(email).await }
+    }
+
+    fn nobody(app: &TestApp) -> Caller {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Caller {
+            who: "nobody".into(),
+            email: None,
+            role: None,
+            api: app.anonymous_api(),
+            browser: Browser { base: app.base.clone(), client, csrf: String::new() },
+        }
+    }
+}
+
+/// Nobody first, then every role in the order of `Role::ALL`.
+async fn everyone(app: &TestApp) -> Vec<Caller> {
+    let mut v = vec![Caller::nobody(app)];
+    for role in Role::ALL {
+        v.push(Caller::signed_in(app, role.as_str().to_string(), app.email(role), role).await);
+    }
+    v
+}
+
+struct Reply {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+async fn reply(r: reqwest::Response) -> Reply {
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Reply { status, location, body: r.text().await.unwrap() }
+}
+
+/// What an answer means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// 200, 201, or a 303 onwards that is not to the sign-in page.
+    Succeeded,
+    /// 409 or 422: let in, then refused by the domain.
+    RefusedByDomain,
+    /// API 401.
+    Unauthenticated,
+    /// Page 303 to /sign-in?next=...
+    SentToSignIn,
+    /// 403 for the role (not for CSRF).
+    Forbidden,
+    NotFound,
+    /// 403 because of the CSRF token.
+    CsrfRefused,
+    Other,
+}
+
+/// The session-CSRF refusal's wording (WebError::Csrf), on pages and in problem+json.
+const CSRF_REFUSAL: &str = "did not come from this site";
+
+fn verdict(r: &Reply) -> Verdict {
+    match r.status {
+        200 | 201 => Verdict::Succeeded,
+        303 if r.location.as_deref().is_some_and(|l| l.starts_with("/sign-in?")) => Verdict::SentToSignIn,
+        303 => Verdict::Succeeded,
+        401 => Verdict::Unauthenticated,
+        403 if r.body.contains(CSRF_REFUSAL) => Verdict::CsrfRefused,
+        403 => Verdict::Forbidden,
+        404 => Verdict::NotFound,
+        409 | 422 => Verdict::RefusedByDomain,
+        _ => Verdict::Other,
+    }
+}
+
+/// What the table expects of one caller on one route.
+fn expected(route: &Route, caller: &Caller) -> &'static [Verdict] {
+    const ALLOWED: &[Verdict] = &[Verdict::Succeeded];
+    const DENIED: &[Verdict] = &[Verdict::Forbidden, Verdict::NotFound];
+    match (caller.role, route.who) {
+        (None, Who::Public) if route.body == Body::SignIn => &[Verdict::Unauthenticated],
+        (None, Who::Public) => ALLOWED,
+        (None, Who::Roles(_)) if route.is_api() => &[Verdict::Unauthenticated],
+        (None, Who::Roles(_)) => &[Verdict::SentToSignIn],
+        (Some(role), _) if route.allows(role) => ALLOWED,
+        (Some(_), _) => DENIED,
+    }
+}
+
+fn describe(v: &[Verdict]) -> String {
+    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" or ")
+}
+
+struct Mismatch {
+    method: M,
+    path: &'static str,
+    who: String,
+    status: u16,
+    detail: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} as {}: {} — {}", self.method.as_str(), self.path, self.who, self.status, self.detail)
+    }
+}
+
+// ---------------------------------------------------------------- fixtures and bodies
+
+/// A review with every role a member, brought to `state` by the people whose step it is.
+async fn review_in(app: &TestApp, state: ReviewState) -> i64 {
+    let id = app.review_with_members(&Role::ALL).await;
+    let panel = app.api(app.email(PanelChair)).await;
+    if matches!(state, ReviewState::Screening | ReviewState::Recommended) {
+        let (s, v) = panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    if state == ReviewState::Recommended {
+        let (s, v) = panel.post(&format!("/api/v1/reviews/{id}/recommendation"), &recommendation_json()).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let now = app.state.store.review(id).await.unwrap().summary.state;
+    assert_eq!(now, state, "fixture review {id}");
+    id
+}
+
+fn recommendation_json() -> Value {
+    json!({"option": "conduct_serious_case_review", "reasons": "Criteria met", "legal_advice_sought": "no", "signed_by": "Test Panel chair", "signed_on": "2026-06-06"})
+}
+
+/// What a body needs to know at the moment of the call.
+struct Ctx {
+    version: i64,
+    member_id: i64,
+}
+
+async fn ctx(app: &TestApp, review: Option<i64>) -> Ctx {
+    let version = match review {
+        Some(id) => app.state.store.review(id).await.unwrap().summary.version,
+        None => 0,
+    };
+    Ctx { version, member_id: app.user_id(app.email(PanelMember)).await }
+}
+
+fn json_body(body: Body, c: &Ctx) -> Option<Value> {
+    Some(match body {
+        Body::None | Body::SignIn | Body::SignOut => return None,
+        Body::Referral => referral_json("Child R"),
+        Body::ReferralUpdate => {
+            let mut referral = referral_json("Child T");
+            referral["carer_at_time"] = json!("Father");
+            json!({"version": c.version, "referral": referral})
+        }
+        Body::Meeting => meeting_json("conduct_serious_case_review"),
+        Body::Recommendation => recommendation_json(),
+        Body::Decision => {
+            json!({"kind": "serious_case_review", "issues_of_significance": "Information sharing", "proposed_overview_author": "M Lowe", "signed_by": "Test Board chair", "decided_on": "2026-06-08"})
+        }
+        Body::SecureRecords => json!({"action": "secure_records"}),
+        Body::Criteria => json!({"answers": {"risk_not_recognised": true}}),
+        Body::Member => json!({"user_id": c.member_id}),
+    })
+}
+
+fn referral_fields(child: &str) -> Vec<(String, String)> {
+    [
+        ("referrer-name", "Sam Referrer"),
+        ("referrer-position", "Health Visitor"),
+        ("referrer-agency", "Health"),
+        ("referrer-contact", "01632 960001"),
+        ("referrer-line_manager_aware", "yes"),
+        ("child-name", child),
+        ("child-date_of_birth", "01/02/2025"),
+        ("child-disability", "no"),
+        ("child-special_educational_needs", "no"),
+        ("child-child_protection_plan", "no"),
+        ("family-0-name", "Father F"),
+        ("family-0-relationship", "Father"),
+        ("family_disability", "no"),
+        ("family_child_protection_plan", "no"),
+        ("agencies_involved-0-agency", "Police"),
+        ("agencies_involved-0-still_involved", "yes"),
+        ("triggers-serious_harm", "true"),
+        ("where_child_was", "At home"),
+        ("carer_at_time", "Father"),
+        ("incident_date", "10/06/2026"),
+        ("incident_details", "Fractured skull"),
+        ("key_events-0-date", "01/06/2026"),
+        ("key_events-0-event", "A&E attendance"),
+        ("signed_by", "Sam Referrer"),
+        ("signed_on", "11/06/2026"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn form_fields(body: Body, c: &Ctx) -> Vec<(String, String)> {
+    let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    match body {
+        Body::None | Body::SignIn | Body::SignOut => Vec::new(),
+        Body::Referral => referral_fields("Child R"),
+        Body::ReferralUpdate => {
+            let mut f = referral_fields("Child T");
+            f.push(("version".into(), c.version.to_string()));
+            f
+        }
+        Body::Meeting => pairs(&[
+            ("held_on", "05/06/2026"),
+            ("chair", "Test Panel chair"),
+            ("attendees-0-name", "A"),
+            ("attendees-0-organisation", "Police"),
+            ("attendees-0-vote", "conduct_serious_case_review"),
+            ("attendees-1-name", "B"),
+            ("attendees-1-organisation", "Health"),
+            ("attendees-1-vote", "conduct_serious_case_review"),
+            ("attendees-2-name", "C"),
+            ("attendees-2-organisation", "Education"),
+            ("attendees-2-vote", "conduct_serious_case_review"),
+        ]),
+        Body::Recommendation => pairs(&[
+            ("option", "conduct_serious_case_review"),
+            ("reasons", "Criteria met"),
+            ("legal_advice_sought", "no"),
+            ("signed_by", "Test Panel chair"),
+            ("signed_on", "06/06/2026"),
+        ]),
+        Body::Decision => pairs(&[
+            ("kind", "serious_case_review"),
+            ("issues_of_significance", "Information sharing"),
+            ("signed_by", "Test Board chair"),
+            ("decided_on", "07/06/2026"),
+        ]),
+        Body::SecureRecords => pairs(&[("action", "secure_records")]),
+        Body::Criteria => pairs(&[("risk_not_recognised", "yes")]),
+        Body::Member => vec![("user_id".into(), c.member_id.to_string())],
+    }
+}
+
+/// How a call carries its CSRF token (pages: the form field; API: the header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Csrf {
+    /// The session's own token (pages only; bearer API calls need none).
+    Session,
+    Missing,
+    Wrong,
+}
+
+/// Makes one call of a route as a caller: the API with the caller's bearer token, a page
+/// with the caller's browser session.
+async fn call(app: &TestApp, caller: &Caller, route: &Route, review: Option<i64>, csrf: Csrf) -> Reply {
+    let path = match review {
+        Some(id) => route.path.replace("{id}", &id.to_string()),
+        None => route.path.to_string(),
+    };
+    let c = ctx(app, review).await;
+    if route.is_api() {
+        let mut rb = caller.api.client.request(route.method.http(), app.url(&path));
+        if let Some(t) = &caller.api.token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = json_body(route.body, &c) {
+            rb = rb.json(&b);
+        }
+        return reply(rb.send().await.unwrap()).await;
+    }
+    if route.body == Body::SignIn {
+        return sign_in(app, caller.email.as_deref().unwrap_or("nobody@testshire.example")).await;
+    }
+    let b = &caller.browser;
+    let rb = b.client.request(route.method.http(), app.url(&path));
+    let rb = if route.method == M::Get {
+        rb
+    } else {
+        let mut fields = form_fields(route.body, &c);
+        match csrf {
+            Csrf::Session if caller.role.is_some() => fields.push(("csrf_token".into(), b.csrf.clone())),
+            Csrf::Session | Csrf::Missing => {}
+            Csrf::Wrong => fields.push(("csrf_token".into(), auth::new_token())),
+        }
+        rb.form(&fields)
+    };
+    reply(rb.send().await.unwrap()).await
+}
+
+/// The sign-in form as a browser fills it in (with its double-submit token).
+async fn sign_in(app: &TestApp, email: &str) -> Reply {
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(app.url("/sign-in")).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&page, "csrf_token").unwrap();
+    reply(
+        client
+            .post(app.url("/sign-in"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", &token), ("next", "/")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// Everything a refused write must leave alone: the review and the audit log.
+async fn snapshot(app: &TestApp, review: Option<i64>) -> (usize, Value) {
+    let events = app.state.store.verify_audit().await.unwrap();
+    let r = match review {
+        Some(id) => serde_json::to_value(app.state.store.review(id).await.unwrap()).unwrap(),
+        None => Value::Null,
+    };
+    (events, r)
+}
+
+/// Calls a route as a caller and records any disagreement with `expect`. Refused writes
+/// must change nothing.
+async fn check(app: &TestApp, caller: &Caller, route: &'static Route, review: Option<i64>, expect: &[Verdict], out: &mut Vec<Mismatch>) {
+    let refused = !expect.contains(&Verdict::Succeeded);
+    let before = if route.is_write() && refused { Some(snapshot(app, review).await) } else { None };
+    let reply = call(app, caller, route, review, Csrf::Session).await;
+    let got = verdict(&reply);
+    let mismatch =
+        |detail: String| Mismatch { method: route.method, path: route.path, who: caller.who.clone(), status: reply.status, detail };
+    if !expect.contains(&got) {
+        let body: String = reply.body.chars().take(160).collect();
+        out.push(mismatch(format!("{got:?}, expected {} (location {:?}; body {body:?})", describe(expect), reply.location)));
+    }
+    if let Some(before) = before {
+        if snapshot(app, review).await != before {
+            out.push(mismatch("a refused call changed the review or the audit log".into()));
+        }
+    }
+    // Signing out must end the session.
+    if route.body == Body::SignOut && got == Verdict::Succeeded {
+        let r = reply_of(caller.browser.client.get(app.url("/"))).await;
+        if verdict(&r) != Verdict::SentToSignIn {
+            out.push(mismatch(format!("the session still works after signing out: GET / answered {}", r.status)));
+        }
+    }
+}
+
+async fn reply_of(rb: reqwest::RequestBuilder) -> Reply {
+    reply(rb.send().await.unwrap()).await
+}
+
+/// The review a route is called on, made when the route needs a fresh one.
+async fn review_for(app: &TestApp, route: &Route, shared: i64) -> Option<i64> {
+    match route.on {
+        On::Nothing => None,
+        On::Shared => Some(shared),
+        On::Fresh(state) => Some(review_in(app, state).await),
+    }
+}
+
+/// Sets known disagreements aside (each must still happen) and fails on everything else.
+fn finish(backend: Backend, cells: usize, mismatches: Vec<Mismatch>, known_here: &[(&Known, &str)]) -> Vec<String> {
+    let is_known =
+        |m: &Mismatch| known_here.iter().any(|(k, who)| k.method == m.method && k.path == m.path && *who == m.who && k.status == m.status);
+    let (known, unknown): (Vec<_>, Vec<_>) = mismatches.into_iter().partition(is_known);
+    let mut problems: Vec<String> = unknown.iter().map(|m| format!("{backend:?}: {m}")).collect();
+    for (k, who) in known_here {
+        if known.iter().any(|m| m.method == k.method && m.path == k.path && m.who == *who) {
+            eprintln!("{backend:?}: known: {} {} as {who}: {} — {}", k.method.as_str(), k.path, k.status, k.why);
+        } else {
+            problems.push(format!(
+                "{backend:?}: {} {} as {who} no longer answers {}: remove it from KNOWN ({})",
+                k.method.as_str(),
+                k.path,
+                k.status,
+                k.why
+            ));
+        }
+    }
+    eprintln!("{backend:?}: {cells} calls checked, {} known disagreements, {} problems", known.len(), problems.len());
+    problems
+}
+
+/// The KNOWN entries for these callers and routes.
+fn known_for<'a>(routes: &[&Route], callers: &'a [String]) -> Vec<(&'static Known, &'a str)> {
+    KNOWN
+        .iter()
+        .flat_map(|k| k.who.iter().map(move |w| (k, *w)))
+        .filter(|(k, _)| routes.iter().any(|r| r.method == k.method && r.path == k.path))
+        .filter_map(|(k, w)| callers.iter().find(|c| c.as_str() == w).map(|c| (k, c.as_str())))
+        .collect()
+}
+
+// ---------------------------------------------------------------- the tests
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_table_says() {
+    let mut problems = Vec::new();
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let shared = app.review_with_members(&Role::ALL).await;
+        let callers = everyone(&app).await;
+        let mut mismatches = Vec::new();
+        let mut cells = 0;
+        for route in ROUTES {
+            let review = review_for(&app, route, shared).await;
+            // The refused go first, while the review is in the state where the action
+            // would succeed: only the role check can stop them.
+            let (refused, allowed): (Vec<&Caller>, Vec<&Caller>) =
+                callers.iter().partition(|c| !expected(route, c).contains(&Verdict::Succeeded));
+            for caller in refused.into_iter().chain(allowed) {
+                check(&app, caller, route, review, expected(route, caller), &mut mismatches).await;
+                cells += 1;
+            }
+        }
+        assert_eq!(cells, ROUTES.len() * (Role::ALL.len() + 1));
+        let names: Vec<String> = callers.iter().map(|c| c.who.clone()).collect();
+        let all: Vec<&Route> = ROUTES.iter().collect();
+        problems.extend(finish(backend, cells, mismatches, &known_for(&all, &names)));
+    }
+    assert!(problems.is_empty(), "{} access problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[tokio::test]
+async fn people_outside_the_review_get_not_found_on_every_review_route() {
+    let mut problems = Vec::new();
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let shared = app.review_with_members(&Role::ALL).await;
+        let record = app.state.store.review(shared).await.unwrap();
+        let (reference, child) = (record.summary.reference.clone(), record.referral.child.name.clone());
+
+        // Another partnership with a person in every role (its administrator and board
+        // chair see all of their own partnership's reviews).
+        let store = &app.state.store;
+        let (other, _) = store
+            .ensure_partnership("test", "otherton", "Otherton Safeguarding Children Partnership", "OSCP", "medway-2008")
+            .await
+            .unwrap();
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        let mut strangers = vec![Caller::signed_in(&app, "outsider".into(), &app.outsider, AgencyAuthor).await];
+        for role in Role::ALL {
+            let email = format!("{}@otherton.example", role.as_str());
+            let u = NewUser {
+                partnership_id: other.id,
+                email: email.clone(),
+                name: format!("Other {}", role.title()),
+                role,
+                agency: None,
+                password_hash: hash.clone(),
+            };
+            store.create_user(&Actor::system(other.id), &u).await.unwrap();
+            strangers.push(Caller::signed_in(&app, format!("other partnership's {}", role.as_str()), &email, role).await);
+        }
+
+        // A person of another partnership cannot be made a member.
+        let admin = app.api(app.email(PartnershipAdmin)).await;
+        let stranger_id = app.user_id("partnership_admin@otherton.example").await;
+        let (s, v) = admin.post(&format!("/api/v1/reviews/{shared}/members"), &json!({"user_id": stranger_id})).await;
+        assert_eq!(s, 422, "{backend:?}: {v}");
+
+        let mut mismatches = Vec::new();
+        let mut cells = 0;
+        let before = snapshot(&app, Some(shared)).await;
+        let scoped: Vec<&Route> = ROUTES.iter().filter(|r| r.is_review_scoped()).collect();
+        for route in &scoped {
+            for caller in &strangers {
+                check(&app, caller, route, Some(shared), &[Verdict::NotFound], &mut mismatches).await;
+                cells += 1;
+            }
+        }
+        if snapshot(&app, Some(shared)).await.1 != before.1 {
+            problems.push(format!("{backend:?}: people outside the review changed it"));
+        }
+
+        // Nor is it in their lists, and another partnership's audit does not show it.
+        let (list, dashboard, audit_api, audit_page) =
+            (route(M::Get, "/api/v1/reviews"), route(M::Get, "/"), route(M::Get, "/api/v1/audit"), route(M::Get, "/audit"));
+        for caller in &strangers {
+            let r = call(&app, caller, list, None, Csrf::Session).await;
+            let ids: Vec<i64> =
+                serde_json::from_str::<Vec<Value>>(&r.body).unwrap_or_default().iter().filter_map(|v| v["id"].as_i64()).collect();
+            if r.status != 200 || ids.contains(&shared) {
+                mismatches.push(Mismatch {
+                    method: list.method,
+                    path: list.path,
+                    who: caller.who.clone(),
+                    status: r.status,
+                    detail: format!("expected 200 without review {shared}: {ids:?}"),
+                });
+            }
+            let r = call(&app, caller, dashboard, None, Csrf::Session).await;
+            if r.status != 200 || r.body.contains(&reference) {
+                mismatches.push(Mismatch {
+                    method: dashboard.method,
+                    path: dashboard.path,
+                    who: caller.who.clone(),
+                    status: r.status,
+                    detail: format!("expected 200 without {reference}"),
+                });
+            }
+            cells += 2;
+            if caller.role == Some(PartnershipAdmin) && caller.who != "outsider" {
+                for route in [audit_api, audit_page] {
+                    let r = call(&app, caller, route, None, Csrf::Session).await;
+                    cells += 1;
+                    if r.status != 200 || r.body.contains(&child) || r.body.contains(&format!("review:{shared}")) {
+                        mismatches.push(Mismatch {
+                            method: route.method,
+                            path: route.path,
+                            who: caller.who.clone(),
+                            status: r.status,
+                            detail: format!("expected 200 with nothing of another partnership's review ({child:?}, review:{shared})"),
+                        });
+                    }
+                }
+            }
+        }
+        let names: Vec<String> = strangers.iter().map(|c| c.who.clone()).collect();
+        let mut routes = scoped.clone();
+        routes.extend([list, dashboard, audit_api, audit_page]);
+        problems.extend(finish(backend, cells, mismatches, &known_for(&routes, &names)));
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// The row of the table for a route.
+fn route(method: M, path: &str) -> &'static Route {
+    ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap()
+}
+
+/// The first role the table allows on a route.
+fn first_allowed(route: &Route) -> Role {
+    Role::ALL.into_iter().find(|r| route.allows(*r)).unwrap()
+}
+
+#[tokio::test]
+async fn page_posts_need_the_session_csrf_token() {
+    let mut problems = Vec::new();
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        for route in ROUTES.iter().filter(|r| !r.is_api() && r.is_write() && r.body != Body::SignIn) {
+            let role = first_allowed(route);
+            let caller = Caller::signed_in(&app, role.as_str().into(), app.email(role), role).await;
+            let review = review_for(&app, route, 0).await;
+            let before = snapshot(&app, review).await;
+            for csrf in [Csrf::Missing, Csrf::Wrong] {
+                let r = call(&app, &caller, route, review, csrf).await;
+                if verdict(&r) != Verdict::CsrfRefused {
+                    problems.push(format!(
+                        "{backend:?}: POST {} as {role} with {csrf:?} token: {} {:?}, expected 403 (form expired)",
+                        route.path,
+                        r.status,
+                        verdict(&r)
+                    ));
+                }
+            }
+            if snapshot(&app, review).await != before {
+                problems.push(format!("{backend:?}: POST {} as {role} without a good token changed something", route.path));
+            }
+            // The session is intact, and with its token the same post goes through.
+            let (s, _) = caller.browser.get("/").await;
+            let r = call(&app, &caller, route, review, Csrf::Session).await;
+            if s != 200 || verdict(&r) != Verdict::Succeeded {
+                problems.push(format!(
+                    "{backend:?}: POST {} as {role} with the right token: {} {:?} (GET / {s})",
+                    route.path,
+                    r.status,
+                    verdict(&r)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} CSRF problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[tokio::test]
+async fn cookie_session_api_writes_need_the_csrf_header() {
+    let mut problems = Vec::new();
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        for route in ROUTES.iter().filter(|r| r.is_api() && r.is_write()) {
+            let role = first_allowed(route);
+            let b = app.browser(app.email(role)).await;
+            let review = review_for(&app, route, 0).await;
+            let path = route.path.replace("{id}", &review.map(|i| i.to_string()).unwrap_or_default());
+            let before = snapshot(&app, review).await;
+            let c = ctx(&app, review).await;
+            let body = json_body(route.body, &c).unwrap();
+            let send = |header: Option<String>| {
+                let mut rb = b.client.request(route.method.http(), app.url(&path)).json(&body);
+                if let Some(h) = header {
+                    rb = rb.header("x-csrf-token", h);
+                }
+                reply_of(rb)
+            };
+            for (what, header) in [("no X-CSRF-Token", None), ("a wrong X-CSRF-Token", Some(auth::new_token()))] {
+                let r = send(header).await;
+                if verdict(&r) != Verdict::CsrfRefused {
+                    problems.push(format!(
+                        "{backend:?}: {} {path} as {role} (cookie session) with {what}: {} {:?}, expected 403",
+                        route.method.as_str(),
+                        r.status,
+                        verdict(&r)
+                    ));
+                }
+            }
+            if snapshot(&app, review).await != before {
+                problems.push(format!("{backend:?}: {} {path} as {role} without the header changed something", route.method.as_str()));
+            }
+            let r = send(Some(b.csrf.clone())).await;
+            if verdict(&r) != Verdict::Succeeded {
+                problems.push(format!(
+                    "{backend:?}: {} {path} as {role} (cookie session) with the header: {} {:?}, expected success: {}",
+                    route.method.as_str(),
+                    r.status,
+                    verdict(&r),
+                    r.body
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} CSRF problems:\n{}", problems.len(), problems.join("\n"));
+}
