@@ -45,16 +45,18 @@ pub struct TestApp {
     /// An agency author who is never made a member of anything.
     pub outsider: String,
     pub backend: Backend,
+    /// The PostgreSQL URL of this test's database.
+    pub database_url: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
-pub async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>) {
+pub async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>, Option<String>) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let store = Store::open_sqlite(dir.path()).await.unwrap();
             store.migrate().await.unwrap();
-            (store, Some(dir))
+            (store, Some(dir), None)
         }
         Backend::Postgres => {
             let admin = std::env::var("CASEREVIEW_TEST_POSTGRES_URL").unwrap();
@@ -68,14 +70,14 @@ pub async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>)
             };
             let store = Store::open_postgres(&url).await.unwrap();
             store.migrate().await.unwrap();
-            (store, None)
+            (store, None, Some(url))
         }
     }
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let (store, dir) = fresh_store(backend).await;
+        let (store, dir, database_url) = fresh_store(backend).await;
         let (p, _) = store
             .ensure_partnership("test", "testshire", "Testshire Safeguarding Children Partnership", "TSCP", "medway-2008")
             .await
@@ -127,7 +129,12 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let s2 = state.clone();
         tokio::spawn(async move { casereview_web::serve(listener, s2).await });
-        TestApp { base, state, emails, outsider, backend, _dir: dir }
+        TestApp { base, state, emails, outsider, backend, database_url, _dir: dir }
+    }
+
+    /// The SQLite data folder of this test.
+    pub fn data_dir(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().to_path_buf())
     }
 
     pub fn url(&self, path: &str) -> String {
