@@ -250,6 +250,11 @@ async fn errors_are_problem_json_and_openapi_describes_every_route() {
         "/reviews/{id}/members",
         "/audit",
         "/audit/verify",
+        "/deadlines",
+        "/reviews/{id}/deadlines",
+        "/reviews/{id}/deadlines/{step}/extensions",
+        "/reviews/{id}/deadlines/{step}/waiver",
+        "/calendar-feed",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from openapi.json");
     }
