@@ -372,7 +372,29 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
                     None,
                 )
                 .await?;
+            extend_completion(store, p, &admin, id, today).await?;
         }
     }
+    Ok(())
+}
+
+/// The SCR awaiting a criminal trial has its completion date extended with Ofsted's
+/// agreement, so the demo shows an extension with its original date and reason.
+async fn extend_completion(store: &Store, p: &casereview_store::Partnership, admin: &User, id: i64, today: NaiveDate) -> Result<()> {
+    let clock = casereview_web::deadlines::clock_for(store, p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let all = casereview_web::deadlines::for_reviews(store, &clock, &[id], today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(d) = all.get(&id).and_then(|v| v.iter().find(|d| d.step == "review_complete")).and_then(|d| d.due_date) else { return Ok(()) };
+    let e = casereview_store::Extension {
+        review_id: id,
+        step: "review_complete".into(),
+        previous_due: d,
+        new_due: d + Duration::days(60),
+        agreed_by_role: "regulator".into(),
+        agreed_by_name: "Ofsted (fictional inspector)".into(),
+        reason: "The criminal trial is listed after the original completion date; publication and family involvement wait for it.".into(),
+        recorded_by: admin.name.clone(),
+        recorded_at: casereview_store::now(),
+    };
+    store.add_extension(&admin.actor(), &e).await?;
     Ok(())
 }

@@ -318,6 +318,22 @@ impl ReferralInput {
             });
         }
 
+        // Checked here, not with the rest, so errors come in the order of the form.
+        let family_disability = yes_with_details(
+            &mut e,
+            "family_disability",
+            "whether any family member has special needs or a disability",
+            &self.family_disability,
+            &self.family_disability_details,
+        );
+        let family_child_protection_plan = yes_with_details(
+            &mut e,
+            "family_child_protection_plan",
+            "whether any family member has been subject to a child protection plan",
+            &self.family_child_protection_plan,
+            &self.family_child_protection_plan_details,
+        );
+
         let mut agencies_involved = Vec::new();
         for (i, a) in self.agencies_involved.iter().enumerate().filter(|(_, a)| !a.is_blank()) {
             let f = |n: &str| format!("agencies_involved[{i}].{n}");
@@ -381,20 +397,8 @@ impl ReferralInput {
             referrer,
             child,
             family,
-            family_disability: yes_with_details(
-                &mut e,
-                "family_disability",
-                "whether any family member has special needs or a disability",
-                &self.family_disability,
-                &self.family_disability_details,
-            ),
-            family_child_protection_plan: yes_with_details(
-                &mut e,
-                "family_child_protection_plan",
-                "whether any family member has been subject to a child protection plan",
-                &self.family_child_protection_plan,
-                &self.family_child_protection_plan_details,
-            ),
+            family_disability,
+            family_child_protection_plan,
             agencies_involved,
             triggers,
             where_child_was: text::required(&mut e, "where_child_was", "where the child was at the time", &self.where_child_was, LONG_MAX),

@@ -90,6 +90,13 @@ pub struct TransitionRecord {
     pub at: DateTime<Utc>,
 }
 
+impl TransitionRecord {
+    /// The state the review moved to, as people read it.
+    pub fn to_title(&self) -> &str {
+        self.to_state.parse::<ReviewState>().map(ReviewState::title).unwrap_or(&self.to_state)
+    }
+}
+
 /// A dated event the statutory clock counts from.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewEvent {

@@ -571,6 +571,9 @@ struct ReviewPage {
     candidates: Vec<(i64, String)>,
     trigger_boxes: Vec<(&'static str, &'static str, bool)>,
     today: String,
+    /// The action, date and note typed into a transition form that came back with errors.
+    typed: (String, String, String),
+    may_extend: bool,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -612,6 +615,18 @@ async fn render_review(
     status: StatusCode,
     errors: FieldErrors,
     flash: Option<String>,
+) -> PageResult {
+    render_review_typed(state, a, id, status, errors, flash, Default::default()).await
+}
+
+async fn render_review_typed(
+    state: &SharedState,
+    a: &Authenticated,
+    id: i64,
+    status: StatusCode,
+    errors: FieldErrors,
+    flash: Option<String>,
+    typed: (String, String, String),
 ) -> PageResult {
     let r = access::review_for(state, &a.user, id, Need::See).await?;
     let store = &state.store;
@@ -688,6 +703,8 @@ async fn render_review(
         candidates,
         trigger_boxes: trigger_boxes(&r.referral.triggers),
         today: today.format("%d/%m/%Y").to_string(),
+        typed,
+        may_extend: matches!(role, Role::PartnershipAdmin | Role::BoardChair),
         r,
     };
     Ok(render(status, &page))
@@ -718,13 +735,15 @@ async fn transition(
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     access::review_for(&state, &a.user, id, Need::See).await?;
     let action: Action = form::get(&pairs, "action").parse().map_err(|m| WebError::BadRequest { field: "action".into(), message: m })?;
+    // Errors name the date box of this action's own form, so the summary link reaches it.
+    let on_field = format!("on-{}", action.as_str());
     let mut errors = FieldErrors::new();
     let on = match form::get(&pairs, "on").trim() {
         "" => Some(state.today()),
-        v => casereview_core::text::optional_date(&mut errors, "on", "the date this happened", v),
+        v => casereview_core::text::optional_date(&mut errors, &on_field, "the date this happened", v),
     };
     if on.is_some_and(|d| d > state.today()) {
-        errors.push("on", "The date this happened must be today or in the past");
+        errors.push(&on_field, "The date this happened must be today or in the past");
     }
     let version = optional_version(&pairs)?;
     if let (true, Some(on)) = (errors.is_empty(), on) {
@@ -735,7 +754,18 @@ async fn transition(
             Err(e) => return Err(e.into()),
         }
     }
-    render_review(&state, &a, id, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
+    let typed = (action.as_str().to_string(), form::get(&pairs, "on").to_string(), form::get(&pairs, "note").to_string());
+    render_review_typed(&state, &a, id, StatusCode::UNPROCESSABLE_ENTITY, errors, None, typed).await
+}
+
+/// Refuses to show a step's form when the step cannot be taken now (wrong state or a
+/// missing precondition), saying why, instead of failing only after it is filled in.
+async fn require_available(state: &SharedState, r: &ReviewRecord, action: Action, role: Role) -> Result<(), WebError> {
+    let facts = state.store.facts(r.summary.id).await?;
+    match blocked(r.summary.state, action, role, &facts) {
+        Some(why) => Err(WebError::Unprocessable(why)),
+        None => Ok(()),
+    }
 }
 
 async fn save_criteria(
@@ -828,6 +858,7 @@ async fn meeting_page(
 async fn new_meeting(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::RecordScreeningMeeting)?;
+    require_available(&state, &r, Action::RecordScreeningMeeting, a.user.role).await?;
     let form = ScreeningMeetingInput {
         held_on: state.today().format("%d/%m/%Y").to_string(),
         chair: if a.user.role == Role::PanelChair { a.user.name.clone() } else { String::new() },
@@ -906,6 +937,7 @@ async fn recommendation_page(
 async fn recommendation_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Recommend)?;
+    require_available(&state, &r, Action::Recommend, a.user.role).await?;
     let form = RecommendationInput {
         signed_by: a.user.name.clone(),
         signed_on: state.today().format("%d/%m/%Y").to_string(),
@@ -974,6 +1006,7 @@ async fn decision_page(
 async fn decision_form(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::Act).await?;
     access::require_action_role(&a.user, Action::Decide)?;
+    require_available(&state, &r, Action::Decide, a.user.role).await?;
     let suggested = state
         .store
         .recommendation(id)
