@@ -25,6 +25,7 @@ use casereview_core::lifecycle::ReviewState;
 use casereview_core::Role;
 use casereview_store::{Actor, NewUser};
 use casereview_web::auth;
+use chrono::NaiveDate;
 use common::*;
 use serde_json::{json, Value};
 use std::fmt;
@@ -56,6 +57,8 @@ enum On {
     Shared,
     /// A fresh review per route, brought to this state first.
     Fresh(ReviewState),
+    /// A private calendar feed link made just before the route is called.
+    Feed,
 }
 
 /// What a write sends: JSON for the API, form fields for the pages.
@@ -70,6 +73,8 @@ enum Body {
     SecureRecords,
     Criteria,
     Member,
+    Extension,
+    Waiver,
     SignIn,
     SignOut,
 }
@@ -101,6 +106,8 @@ const DECIDERS: &[Role] = &[BoardChair];
 const RECORD_SECURERS: &[Role] = &[PartnershipAdmin];
 const CRITERIA_ANSWERERS: &[Role] = &[PartnershipAdmin, PanelChair, PanelMember];
 const ADMIN: &[Role] = &[PartnershipAdmin];
+/// Extensions and waivers of deadlines (deadline_routes::require_clock_keeper).
+const CLOCK_KEEPERS: &[Role] = &[PartnershipAdmin, BoardChair];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -110,7 +117,8 @@ const REFERRED: On = On::Fresh(ReviewState::Referred);
 const SCREENING: On = On::Fresh(ReviewState::Screening);
 const RECOMMENDED: On = On::Fresh(ReviewState::Recommended);
 
-/// Every route of the application and who may use it. `{id}` is the review.
+/// Every route of the application and who may use it. `{id}` is the review, `{step}` an
+/// open deadline of it, `{token}` someone's private calendar feed.
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
     // JSON API (api::routes)
@@ -134,6 +142,12 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/api/v1/reviews/{id}/members",           Who::Roles(ADMIN),               REFERRED,    Body::Member),
     r(M::Get,  "/api/v1/audit",                          Who::Roles(ADMIN),               On::Nothing, Body::None),
     r(M::Get,  "/api/v1/audit/verify",                   Who::Roles(ADMIN),               On::Nothing, Body::None),
+    // JSON API (deadline_routes::api_routes)
+    r(M::Get,  "/api/v1/deadlines",                      Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/deadlines",         Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/deadlines/{step}/extensions", Who::Roles(CLOCK_KEEPERS), REFERRED, Body::Extension),
+    r(M::Post, "/api/v1/reviews/{id}/deadlines/{step}/waiver", Who::Roles(CLOCK_KEEPERS),  REFERRED,    Body::Waiver),
+    r(M::Post, "/api/v1/calendar-feed",                  Who::Roles(EVERYONE),            On::Nothing, Body::None),
     // Pages (pages::routes, assets::routes)
     r(M::Get,  "/",                                      Who::Roles(EVERYONE),            On::Nothing, Body::None),
     r(M::Get,  "/healthz",                               Who::Public,                     On::Nothing, Body::None),
@@ -156,6 +170,13 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/reviews/{id}/criteria",                 Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
     r(M::Post, "/reviews/{id}/members",                  Who::Roles(ADMIN),               REFERRED,    Body::Member),
     r(M::Get,  "/audit",                                 Who::Roles(ADMIN),               On::Nothing, Body::None),
+    // Pages (deadline_routes::page_routes)
+    r(M::Get,  "/deadlines",                             Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Post, "/calendar-feed",                         Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/reviews/{id}/deadlines/{step}/extend",  Who::Roles(CLOCK_KEEPERS),       On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/deadlines/{step}/extend",  Who::Roles(CLOCK_KEEPERS),       REFERRED,    Body::Extension),
+    // The link is the credential: calendar programs cannot sign in.
+    r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
     r(M::Post, "/sign-out",                              Who::Roles(EVERYONE),            On::Nothing, Body::SignOut),
 ];
@@ -168,6 +189,21 @@ struct Known {
     status: u16,
     why: &'static str,
 }
+
+/// People outside the review whose role may not keep the clock.
+const NOT_KEEPERS_OUTSIDE: &[&str] = &[
+    "outsider",
+    "other partnership's panel_chair",
+    "other partnership's panel_member",
+    "other partnership's agency_author",
+    "other partnership's overview_author",
+    "other partnership's agency_head",
+    "other partnership's board_member",
+    "other partnership's regulator",
+];
+const CLOCK_KEEPER_FIRST: &str =
+    "deadline_routes checks require_clock_keeper before access::review_for, so a non-member answers 403 where \
+     every other review route answers 404 (the 403 is the same for any id, so nothing leaks; it is inconsistent with access.rs's rule)";
 
 const KNOWN: &[Known] = &[
     Known {
@@ -186,6 +222,28 @@ const KNOWN: &[Known] = &[
         status: 422,
         why: "pages::transition checks only Need::See and turns the lifecycle's RoleNotAllowed into a form error (422) instead of 403; \
               nothing changes, and the API (Need::Act, StoreError -> WebError::Forbidden) answers 403",
+    },
+    Known {
+        method: M::Post,
+        path: "/api/v1/reviews/{id}/deadlines/{step}/extensions",
+        who: NOT_KEEPERS_OUTSIDE,
+        status: 403,
+        why: CLOCK_KEEPER_FIRST,
+    },
+    Known {
+        method: M::Post,
+        path: "/api/v1/reviews/{id}/deadlines/{step}/waiver",
+        who: NOT_KEEPERS_OUTSIDE,
+        status: 403,
+        why: CLOCK_KEEPER_FIRST,
+    },
+    Known { method: M::Get, path: "/reviews/{id}/deadlines/{step}/extend", who: NOT_KEEPERS_OUTSIDE, status: 403, why: CLOCK_KEEPER_FIRST },
+    Known {
+        method: M::Post,
+        path: "/reviews/{id}/deadlines/{step}/extend",
+        who: NOT_KEEPERS_OUTSIDE,
+        status: 403,
+        why: CLOCK_KEEPER_FIRST,
     },
     Known {
         method: M::Get,
@@ -385,18 +443,73 @@ fn recommendation_json() -> Value {
     json!({"option": "conduct_serious_case_review", "reasons": "Criteria met", "legal_advice_sought": "no", "signed_by": "Test Panel chair", "signed_on": "2026-06-06"})
 }
 
-/// What a body needs to know at the moment of the call.
-struct Ctx {
-    version: i64,
+/// The application with what the calls need: the board manager's API client (used only
+/// to read, so it writes nothing a snapshot would see).
+struct Env {
+    app: TestApp,
+    admin: Api,
     member_id: i64,
 }
 
-async fn ctx(app: &TestApp, review: Option<i64>) -> Ctx {
-    let version = match review {
-        Some(id) => app.state.store.review(id).await.unwrap().summary.version,
-        None => 0,
+impl Env {
+    async fn new(backend: Backend) -> Env {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.api(app.email(PartnershipAdmin)).await;
+        let member_id = app.user_id(app.email(PanelMember)).await;
+        Env { app, admin, member_id }
+    }
+}
+
+/// What a route is called on.
+#[derive(Clone, Default)]
+struct Target {
+    review: Option<i64>,
+    token: Option<String>,
+}
+
+/// What a call needs to know at its moment.
+struct Ctx {
+    path: String,
+    version: i64,
+    member_id: i64,
+    /// The first open deadline with a date, its new date (ISO) and who agrees extensions.
+    step: String,
+    new_due: Option<NaiveDate>,
+    agreed_by: String,
+}
+
+async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
+    let mut c = Ctx {
+        path: String::new(),
+        version: 0,
+        member_id: env.member_id,
+        step: "none".into(),
+        new_due: None,
+        agreed_by: "board_chair".into(),
     };
-    Ctx { version, member_id: app.user_id(app.email(PanelMember)).await }
+    if let Some(id) = t.review {
+        c.version = env.app.state.store.review(id).await.unwrap().summary.version;
+        let (_, v) = env.admin.get(&format!("/api/v1/reviews/{id}/deadlines")).await;
+        let open = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| matches!(d["status"].as_str(), Some("upcoming" | "due_soon" | "overdue")) && d["due"].is_string());
+        if let Some(d) = open {
+            c.step = d["step"].as_str().unwrap().to_string();
+            let due = NaiveDate::parse_from_str(&d["due"].as_str().unwrap()[..10], "%Y-%m-%d").unwrap();
+            c.new_due = Some(due + chrono::Duration::days(14));
+            if let Some(by) = d["extension_by"].as_str() {
+                c.agreed_by = by.to_string();
+            }
+        }
+    }
+    c.path = route
+        .path
+        .replace("{id}", &t.review.map(|i| i.to_string()).unwrap_or_default())
+        .replace("{step}", &c.step)
+        .replace("{token}", t.token.as_deref().unwrap_or(""));
+    c
 }
 
 fn json_body(body: Body, c: &Ctx) -> Option<Value> {
@@ -416,6 +529,10 @@ fn json_body(body: Body, c: &Ctx) -> Option<Value> {
         Body::SecureRecords => json!({"action": "secure_records"}),
         Body::Criteria => json!({"answers": {"risk_not_recognised": true}}),
         Body::Member => json!({"user_id": c.member_id}),
+        Body::Extension => {
+            json!({"new_due": c.new_due.unwrap().to_string(), "agreed_by_role": c.agreed_by, "agreed_by_name": "Test Board chair", "reason": "Police disclosure awaited"})
+        }
+        Body::Waiver => json!({"reason": "Not needed for this review"}),
     })
 }
 
@@ -491,6 +608,13 @@ fn form_fields(body: Body, c: &Ctx) -> Vec<(String, String)> {
         Body::SecureRecords => pairs(&[("action", "secure_records")]),
         Body::Criteria => pairs(&[("risk_not_recognised", "yes")]),
         Body::Member => vec![("user_id".into(), c.member_id.to_string())],
+        Body::Extension => vec![
+            ("new_due".into(), c.new_due.unwrap().format("%d/%m/%Y").to_string()),
+            ("agreed_by_role".into(), c.agreed_by.clone()),
+            ("agreed_by_name".into(), "Test Board chair".into()),
+            ("reason".into(), "Police disclosure awaited".into()),
+        ],
+        Body::Waiver => pairs(&[("reason", "Not needed for this review")]),
     }
 }
 
@@ -505,12 +629,10 @@ enum Csrf {
 
 /// Makes one call of a route as a caller: the API with the caller's bearer token, a page
 /// with the caller's browser session.
-async fn call(app: &TestApp, caller: &Caller, route: &Route, review: Option<i64>, csrf: Csrf) -> Reply {
-    let path = match review {
-        Some(id) => route.path.replace("{id}", &id.to_string()),
-        None => route.path.to_string(),
-    };
-    let c = ctx(app, review).await;
+async fn call(env: &Env, caller: &Caller, route: &Route, t: &Target, csrf: Csrf) -> Reply {
+    let app = &env.app;
+    let c = ctx(env, route, t).await;
+    let path = c.path.clone();
     if route.is_api() {
         let mut rb = caller.api.client.request(route.method.http(), app.url(&path));
         if let Some(t) = &caller.api.token {
@@ -568,10 +690,11 @@ async fn snapshot(app: &TestApp, review: Option<i64>) -> (usize, Value) {
 
 /// Calls a route as a caller and records any disagreement with `expect`. Refused writes
 /// must change nothing.
-async fn check(app: &TestApp, caller: &Caller, route: &'static Route, review: Option<i64>, expect: &[Verdict], out: &mut Vec<Mismatch>) {
+async fn check(env: &Env, caller: &Caller, route: &'static Route, t: &Target, expect: &[Verdict], out: &mut Vec<Mismatch>) {
+    let app = &env.app;
     let refused = !expect.contains(&Verdict::Succeeded);
-    let before = if route.is_write() && refused { Some(snapshot(app, review).await) } else { None };
-    let reply = call(app, caller, route, review, Csrf::Session).await;
+    let before = if route.is_write() && refused { Some(snapshot(app, t.review).await) } else { None };
+    let reply = call(env, caller, route, t, Csrf::Session).await;
     let got = verdict(&reply);
     let mismatch =
         |detail: String| Mismatch { method: route.method, path: route.path, who: caller.who.clone(), status: reply.status, detail };
@@ -580,7 +703,7 @@ async fn check(app: &TestApp, caller: &Caller, route: &'static Route, review: Op
         out.push(mismatch(format!("{got:?}, expected {} (location {:?}; body {body:?})", describe(expect), reply.location)));
     }
     if let Some(before) = before {
-        if snapshot(app, review).await != before {
+        if snapshot(app, t.review).await != before {
             out.push(mismatch("a refused call changed the review or the audit log".into()));
         }
     }
@@ -597,12 +720,18 @@ async fn reply_of(rb: reqwest::RequestBuilder) -> Reply {
     reply(rb.send().await.unwrap()).await
 }
 
-/// The review a route is called on, made when the route needs a fresh one.
-async fn review_for(app: &TestApp, route: &Route, shared: i64) -> Option<i64> {
+/// What a route is called on: a fresh review or feed link when the route needs one.
+async fn target(app: &TestApp, route: &Route, shared: i64) -> Target {
     match route.on {
-        On::Nothing => None,
-        On::Shared => Some(shared),
-        On::Fresh(state) => Some(review_in(app, state).await),
+        On::Nothing => Target::default(),
+        On::Shared => Target { review: Some(shared), token: None },
+        On::Fresh(state) => Target { review: Some(review_in(app, state).await), token: None },
+        On::Feed => {
+            let (user, _) = app.state.store.user_by_email(app.email(BoardMember)).await.unwrap().unwrap();
+            let token = auth::new_token();
+            app.state.store.set_calendar_feed(&user, &auth::token_hash(&token)).await.unwrap();
+            Target { review: None, token: Some(token) }
+        }
     }
 }
 
@@ -645,20 +774,33 @@ fn known_for<'a>(routes: &[&Route], callers: &'a [String]) -> Vec<(&'static Know
 async fn every_route_answers_every_role_as_the_table_says() {
     let mut problems = Vec::new();
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+        let env = Env::new(backend).await;
+        let app = &env.app;
         let shared = app.review_with_members(&Role::ALL).await;
-        let callers = everyone(&app).await;
+        let callers = everyone(app).await;
         let mut mismatches = Vec::new();
         let mut cells = 0;
         for route in ROUTES {
-            let review = review_for(&app, route, shared).await;
+            let t = target(app, route, shared).await;
             // The refused go first, while the review is in the state where the action
             // would succeed: only the role check can stop them.
             let (refused, allowed): (Vec<&Caller>, Vec<&Caller>) =
                 callers.iter().partition(|c| !expected(route, c).contains(&Verdict::Succeeded));
             for caller in refused.into_iter().chain(allowed) {
-                check(&app, caller, route, review, expected(route, caller), &mut mismatches).await;
+                check(&env, caller, route, &t, expected(route, caller), &mut mismatches).await;
                 cells += 1;
+            }
+        }
+        // A made-up feed link, or one replaced by a newer link, shows nothing.
+        let (user, _) = app.state.store.user_by_email(app.email(BoardMember)).await.unwrap().unwrap();
+        let old = auth::new_token();
+        app.state.store.set_calendar_feed(&user, &auth::token_hash(&old)).await.unwrap();
+        app.state.store.set_calendar_feed(&user, &auth::token_hash(&auth::new_token())).await.unwrap();
+        for token in [auth::new_token(), old] {
+            let r = reply_of(callers[0].browser.client.get(app.url(&format!("/calendar/{token}.ics")))).await;
+            if r.status != 404 {
+                problems
+                    .push(format!("{backend:?}: GET /calendar/{{token}}.ics with a made-up or replaced link: {}, expected 404", r.status));
             }
         }
         assert_eq!(cells, ROUTES.len() * (Role::ALL.len() + 1));
@@ -673,7 +815,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
 async fn people_outside_the_review_get_not_found_on_every_review_route() {
     let mut problems = Vec::new();
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+        let env = Env::new(backend).await;
+        let app = &env.app;
         let shared = app.review_with_members(&Role::ALL).await;
         let record = app.state.store.review(shared).await.unwrap();
         let (reference, child) = (record.summary.reference.clone(), record.referral.child.name.clone());
@@ -686,7 +829,7 @@ async fn people_outside_the_review_get_not_found_on_every_review_route() {
             .await
             .unwrap();
         let hash = auth::hash_password(PASSWORD).unwrap();
-        let mut strangers = vec![Caller::signed_in(&app, "outsider".into(), &app.outsider, AgencyAuthor).await];
+        let mut strangers = vec![Caller::signed_in(app, "outsider".into(), &app.outsider, AgencyAuthor).await];
         for role in Role::ALL {
             let email = format!("{}@otherton.example", role.as_str());
             let u = NewUser {
@@ -698,26 +841,26 @@ async fn people_outside_the_review_get_not_found_on_every_review_route() {
                 password_hash: hash.clone(),
             };
             store.create_user(&Actor::system(other.id), &u).await.unwrap();
-            strangers.push(Caller::signed_in(&app, format!("other partnership's {}", role.as_str()), &email, role).await);
+            strangers.push(Caller::signed_in(app, format!("other partnership's {}", role.as_str()), &email, role).await);
         }
 
         // A person of another partnership cannot be made a member.
-        let admin = app.api(app.email(PartnershipAdmin)).await;
         let stranger_id = app.user_id("partnership_admin@otherton.example").await;
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{shared}/members"), &json!({"user_id": stranger_id})).await;
+        let (s, v) = env.admin.post(&format!("/api/v1/reviews/{shared}/members"), &json!({"user_id": stranger_id})).await;
         assert_eq!(s, 422, "{backend:?}: {v}");
 
         let mut mismatches = Vec::new();
         let mut cells = 0;
-        let before = snapshot(&app, Some(shared)).await;
+        let before = snapshot(app, Some(shared)).await;
         let scoped: Vec<&Route> = ROUTES.iter().filter(|r| r.is_review_scoped()).collect();
+        let t = Target { review: Some(shared), token: None };
         for route in &scoped {
             for caller in &strangers {
-                check(&app, caller, route, Some(shared), &[Verdict::NotFound], &mut mismatches).await;
+                check(&env, caller, route, &t, &[Verdict::NotFound], &mut mismatches).await;
                 cells += 1;
             }
         }
-        if snapshot(&app, Some(shared)).await.1 != before.1 {
+        if snapshot(app, Some(shared)).await.1 != before.1 {
             problems.push(format!("{backend:?}: people outside the review changed it"));
         }
 
@@ -725,7 +868,7 @@ async fn people_outside_the_review_get_not_found_on_every_review_route() {
         let (list, dashboard, audit_api, audit_page) =
             (route(M::Get, "/api/v1/reviews"), route(M::Get, "/"), route(M::Get, "/api/v1/audit"), route(M::Get, "/audit"));
         for caller in &strangers {
-            let r = call(&app, caller, list, None, Csrf::Session).await;
+            let r = call(&env, caller, list, &Target::default(), Csrf::Session).await;
             let ids: Vec<i64> =
                 serde_json::from_str::<Vec<Value>>(&r.body).unwrap_or_default().iter().filter_map(|v| v["id"].as_i64()).collect();
             if r.status != 200 || ids.contains(&shared) {
@@ -737,7 +880,7 @@ async fn people_outside_the_review_get_not_found_on_every_review_route() {
                     detail: format!("expected 200 without review {shared}: {ids:?}"),
                 });
             }
-            let r = call(&app, caller, dashboard, None, Csrf::Session).await;
+            let r = call(&env, caller, dashboard, &Target::default(), Csrf::Session).await;
             if r.status != 200 || r.body.contains(&reference) {
                 mismatches.push(Mismatch {
                     method: dashboard.method,
@@ -750,7 +893,7 @@ async fn people_outside_the_review_get_not_found_on_every_review_route() {
             cells += 2;
             if caller.role == Some(PartnershipAdmin) && caller.who != "outsider" {
                 for route in [audit_api, audit_page] {
-                    let r = call(&app, caller, route, None, Csrf::Session).await;
+                    let r = call(&env, caller, route, &Target::default(), Csrf::Session).await;
                     cells += 1;
                     if r.status != 200 || r.body.contains(&child) || r.body.contains(&format!("review:{shared}")) {
                         mismatches.push(Mismatch {
@@ -786,14 +929,15 @@ fn first_allowed(route: &Route) -> Role {
 async fn page_posts_need_the_session_csrf_token() {
     let mut problems = Vec::new();
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+        let env = Env::new(backend).await;
+        let app = &env.app;
         for route in ROUTES.iter().filter(|r| !r.is_api() && r.is_write() && r.body != Body::SignIn) {
             let role = first_allowed(route);
-            let caller = Caller::signed_in(&app, role.as_str().into(), app.email(role), role).await;
-            let review = review_for(&app, route, 0).await;
-            let before = snapshot(&app, review).await;
+            let caller = Caller::signed_in(app, role.as_str().into(), app.email(role), role).await;
+            let t = target(app, route, 0).await;
+            let before = snapshot(app, t.review).await;
             for csrf in [Csrf::Missing, Csrf::Wrong] {
-                let r = call(&app, &caller, route, review, csrf).await;
+                let r = call(&env, &caller, route, &t, csrf).await;
                 if verdict(&r) != Verdict::CsrfRefused {
                     problems.push(format!(
                         "{backend:?}: POST {} as {role} with {csrf:?} token: {} {:?}, expected 403 (form expired)",
@@ -803,12 +947,12 @@ async fn page_posts_need_the_session_csrf_token() {
                     ));
                 }
             }
-            if snapshot(&app, review).await != before {
+            if snapshot(app, t.review).await != before {
                 problems.push(format!("{backend:?}: POST {} as {role} without a good token changed something", route.path));
             }
             // The session is intact, and with its token the same post goes through.
             let (s, _) = caller.browser.get("/").await;
-            let r = call(&app, &caller, route, review, Csrf::Session).await;
+            let r = call(&env, &caller, route, &t, Csrf::Session).await;
             if s != 200 || verdict(&r) != Verdict::Succeeded {
                 problems.push(format!(
                     "{backend:?}: POST {} as {role} with the right token: {} {:?} (GET / {s})",
@@ -826,15 +970,16 @@ async fn page_posts_need_the_session_csrf_token() {
 async fn cookie_session_api_writes_need_the_csrf_header() {
     let mut problems = Vec::new();
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+        let env = Env::new(backend).await;
+        let app = &env.app;
         for route in ROUTES.iter().filter(|r| r.is_api() && r.is_write()) {
             let role = first_allowed(route);
             let b = app.browser(app.email(role)).await;
-            let review = review_for(&app, route, 0).await;
-            let path = route.path.replace("{id}", &review.map(|i| i.to_string()).unwrap_or_default());
-            let before = snapshot(&app, review).await;
-            let c = ctx(&app, review).await;
-            let body = json_body(route.body, &c).unwrap();
+            let t = target(app, route, 0).await;
+            let before = snapshot(app, t.review).await;
+            let c = ctx(&env, route, &t).await;
+            let path = c.path.clone();
+            let body = json_body(route.body, &c).unwrap_or(Value::Null);
             let send = |header: Option<String>| {
                 let mut rb = b.client.request(route.method.http(), app.url(&path)).json(&body);
                 if let Some(h) = header {
@@ -853,7 +998,7 @@ async fn cookie_session_api_writes_need_the_csrf_header() {
                     ));
                 }
             }
-            if snapshot(&app, review).await != before {
+            if snapshot(app, t.review).await != before {
                 problems.push(format!("{backend:?}: {} {path} as {role} without the header changed something", route.method.as_str()));
             }
             let r = send(Some(b.csrf.clone())).await;
