@@ -18,7 +18,7 @@ macro_rules! append_audit {
         let subject: &str = &$subject;
         let hash = casereview_core::audit::hash(seq, &at, actor, action, subject, &details, &prev);
         sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash, partnership_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(seq)
         .bind(&at)
@@ -28,6 +28,7 @@ macro_rules! append_audit {
         .bind(&details)
         .bind(&prev)
         .bind(&hash)
+        .bind($actor.partnership_id)
         .execute(&mut *$tx)
         .await?;
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&hash).execute(&mut *$tx).await?;
@@ -65,6 +66,8 @@ impl From<Row> for AuditEvent {
 /// A filter on the audit list.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
+    /// Only this partnership's events; `None` (the command line only) sees all.
+    pub partnership_id: Option<i64>,
     /// Exact subject, e.g. `review:3`.
     pub subject: Option<String>,
     pub limit: i64,
@@ -97,9 +100,14 @@ impl Store {
     pub async fn audit_events(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
         let limit = if q.limit <= 0 { 100 } else { q.limit.min(1000) };
         let before = q.before.unwrap_or(i64::MAX);
+        const COLS: &str = "seq, at, actor, action, subject, details, prev_hash, hash";
+        let (pfilter, pid) = match q.partnership_id {
+            Some(p) => ("partnership_id = $1", p),
+            None => ("$1 = $1", 0),
+        };
         let rows: Vec<Row> = on_pool!(self, pool => match &q.subject {
-            Some(s) => sqlx::query_as("SELECT * FROM audit_events WHERE subject = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3").bind(s).bind(before).bind(limit).fetch_all(pool).await?,
-            None => sqlx::query_as("SELECT * FROM audit_events WHERE seq < $1 ORDER BY seq DESC LIMIT $2").bind(before).bind(limit).fetch_all(pool).await?,
+            Some(s) => sqlx::query_as(&format!("SELECT {COLS} FROM audit_events WHERE {pfilter} AND subject = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4")).bind(pid).bind(s).bind(before).bind(limit).fetch_all(pool).await?,
+            None => sqlx::query_as(&format!("SELECT {COLS} FROM audit_events WHERE {pfilter} AND seq < $2 ORDER BY seq DESC LIMIT $3")).bind(pid).bind(before).bind(limit).fetch_all(pool).await?,
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -110,7 +118,7 @@ impl Store {
         let (rows, head): (Vec<Row>, (i64, String)) = on_pool!(self, pool => {
             // One read transaction, so the events and the head are from the same moment.
             let mut tx = pool.begin().await.map_err(StoreError::from)?;
-            let rows = sqlx::query_as("SELECT * FROM audit_events ORDER BY seq").fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+            let rows = sqlx::query_as("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events ORDER BY seq").fetch_all(&mut *tx).await.map_err(StoreError::from)?;
             let head = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(StoreError::from)?;
             tx.commit().await.map_err(StoreError::from)?;
             (rows, head)

@@ -141,8 +141,9 @@ struct ExtensionInput {
 
 /// Checks and records an extension; the error names the field.
 async fn record_extension(state: &SharedState, user: &User, id: i64, step: &str, input: &ExtensionInput) -> Result<(), WebError> {
-    require_clock_keeper(user)?;
+    // Visibility first, so a review the caller cannot see answers 404 whatever their role.
     let (clock, all, _) = review_deadlines(state, user, id).await?;
+    require_clock_keeper(user)?;
     let d = all.iter().find(|d| d.step == step).ok_or(WebError::NotFound)?;
     let (new_due, previous_due) =
         clock.check_extension(d, &input.new_due, &input.agreed_by_role, &input.agreed_by_name, &input.reason).map_err(WebError::Invalid)?;
@@ -185,9 +186,9 @@ async fn api_waive(
     Path((id, step)): Path<(i64, String)>,
     LimitedBody(body): LimitedBody,
 ) -> Result<Response, ApiError> {
+    let (_, all, _) = review_deadlines(&state, &a.user, id).await?;
     require_clock_keeper(&a.user)?;
     let w: WaiverInput = json_body(&body)?;
-    let (_, all, _) = review_deadlines(&state, &a.user, id).await?;
     let d = all.iter().find(|d| d.step == step).ok_or(WebError::NotFound)?;
     let mut e = FieldErrors::new();
     let reason =
@@ -370,8 +371,8 @@ async fn extension_page(
     input: ExtensionInput,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    require_clock_keeper(&a.user)?;
     let (_, all, r) = review_deadlines(state, &a.user, id).await?;
+    require_clock_keeper(&a.user)?;
     let d = all.into_iter().find(|d| d.step == step).ok_or(WebError::NotFound)?;
     let role = if input.agreed_by_role.is_empty() { d.extension_by.clone().unwrap_or_default() } else { input.agreed_by_role };
     let page = ExtensionPage {

@@ -735,6 +735,7 @@ async fn transition(
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
     access::review_for(&state, &a.user, id, Need::See).await?;
     let action: Action = form::get(&pairs, "action").parse().map_err(|m| WebError::BadRequest { field: "action".into(), message: m })?;
+    access::require_action_role(&a.user, action)?;
     // Errors name the date box of this action's own form, so the summary link reaches it.
     let on_field = format!("on-{}", action.as_str());
     let mut errors = FieldErrors::new();
@@ -1067,13 +1068,15 @@ async fn audit_page(State(state): State<SharedState>, PageUser(a): PageUser, Que
     let events = state
         .store
         .audit_events(&casereview_store::AuditQuery {
+            partnership_id: Some(a.user.partnership_id),
             subject: (!subject.is_empty()).then(|| subject.clone()),
             limit: 100,
             before: q.before,
         })
         .await?;
     let (verified, broken) = match state.store.verify_audit().await {
-        Ok(n) => (Some(format!("All {n} events are intact and in order.")), None),
+        // The chain spans every partnership, so its length is not shown to one of them.
+        Ok(_) => (Some("Every event of the log is intact and in order.".to_string()), None),
         Err(e) => (None, Some(e.to_string())),
     };
     let older = (events.len() == 100).then(|| events.last().map(|e| e.seq)).flatten();

@@ -162,9 +162,9 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/reviews/{id}/referral/edit",            Who::Roles(REFERRAL_EDITORS),    REFERRED,    Body::ReferralUpdate),
     r(M::Get,  "/reviews/{id}/screening-meetings/new",   Who::Roles(MEETING_RECORDERS),   On::Shared,  Body::None),
     r(M::Post, "/reviews/{id}/screening-meetings/new",   Who::Roles(MEETING_RECORDERS),   REFERRED,    Body::Meeting),
-    r(M::Get,  "/reviews/{id}/recommendation",           Who::Roles(RECOMMENDERS),        On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/recommendation",           Who::Roles(RECOMMENDERS),        SCREENING,   Body::None),
     r(M::Post, "/reviews/{id}/recommendation",           Who::Roles(RECOMMENDERS),        SCREENING,   Body::Recommendation),
-    r(M::Get,  "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            RECOMMENDED, Body::None),
     r(M::Post, "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            RECOMMENDED, Body::Decision),
     r(M::Post, "/reviews/{id}/transitions",              Who::Roles(RECORD_SECURERS),     REFERRED,    Body::SecureRecords),
     r(M::Post, "/reviews/{id}/criteria",                 Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
@@ -190,77 +190,7 @@ struct Known {
     why: &'static str,
 }
 
-/// People outside the review whose role may not keep the clock.
-const NOT_KEEPERS_OUTSIDE: &[&str] = &[
-    "outsider",
-    "other partnership's panel_chair",
-    "other partnership's panel_member",
-    "other partnership's agency_author",
-    "other partnership's overview_author",
-    "other partnership's agency_head",
-    "other partnership's board_member",
-    "other partnership's regulator",
-];
-const CLOCK_KEEPER_FIRST: &str =
-    "deadline_routes checks require_clock_keeper before access::review_for, so a non-member answers 403 where \
-     every other review route answers 404 (the 403 is the same for any id, so nothing leaks; it is inconsistent with access.rs's rule)";
-
-const KNOWN: &[Known] = &[
-    Known {
-        method: M::Post,
-        path: "/reviews/{id}/transitions",
-        who: &[
-            "board_chair",
-            "panel_chair",
-            "panel_member",
-            "agency_author",
-            "overview_author",
-            "agency_head",
-            "board_member",
-            "regulator",
-        ],
-        status: 422,
-        why: "pages::transition checks only Need::See and turns the lifecycle's RoleNotAllowed into a form error (422) instead of 403; \
-              nothing changes, and the API (Need::Act, StoreError -> WebError::Forbidden) answers 403",
-    },
-    Known {
-        method: M::Post,
-        path: "/api/v1/reviews/{id}/deadlines/{step}/extensions",
-        who: NOT_KEEPERS_OUTSIDE,
-        status: 403,
-        why: CLOCK_KEEPER_FIRST,
-    },
-    Known {
-        method: M::Post,
-        path: "/api/v1/reviews/{id}/deadlines/{step}/waiver",
-        who: NOT_KEEPERS_OUTSIDE,
-        status: 403,
-        why: CLOCK_KEEPER_FIRST,
-    },
-    Known { method: M::Get, path: "/reviews/{id}/deadlines/{step}/extend", who: NOT_KEEPERS_OUTSIDE, status: 403, why: CLOCK_KEEPER_FIRST },
-    Known {
-        method: M::Post,
-        path: "/reviews/{id}/deadlines/{step}/extend",
-        who: NOT_KEEPERS_OUTSIDE,
-        status: 403,
-        why: CLOCK_KEEPER_FIRST,
-    },
-    Known {
-        method: M::Get,
-        path: "/api/v1/audit",
-        who: &["other partnership's partnership_admin"],
-        status: 200,
-        why: "Store::audit_events has no partnership filter: another partnership's administrator reads this partnership's events, \
-              child names included (review.refer details)",
-    },
-    Known {
-        method: M::Get,
-        path: "/audit",
-        who: &["other partnership's partnership_admin"],
-        status: 200,
-        why: "the audit page lists the same unfiltered events",
-    },
-];
+const KNOWN: &[Known] = &[];
 
 // ---------------------------------------------------------------- callers and answers
 
