@@ -331,6 +331,9 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
             6 => ("lessons_learned_review", "lessons_learned_review"),
             _ => ("conduct_serious_case_review", "serious_case_review"),
         };
+        // The business unit keeps the timetable: Ofsted told, media handled.
+        store.record_event(&admin.actor(), id, "regulator_notified", notified + Duration::days(2)).await?;
+        store.record_event(&admin.actor(), id, "media_briefed", notified + Duration::days(1)).await?;
         store.record_screening_meeting(&panel.actor(), id, &meeting(held, &panel, vote), held, None).await?;
         if stage == 3 {
             continue;

@@ -181,6 +181,20 @@ impl Store {
         Ok(())
     }
 
+    /// Records that something the ruleset counts happened (e.g. Ofsted was notified), so
+    /// the step it meets shows as met. The caller checks the event against the ruleset.
+    pub async fn record_event(&self, actor: &Actor, review_id: i64, event: &str, on: NaiveDate) -> Result<(), StoreError> {
+        let _w = self.writer().await;
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO review_events (review_id, event, occurred_on, recorded_at) VALUES ($1, $2, $3, $4)").bind(review_id).bind(event).bind(on).bind(at).execute(&mut *tx).await?;
+            append_audit!(self, tx, actor, "review.event", format!("review:{review_id}"), serde_json::json!({"event": event, "on": on}).to_string());
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Every review of every partnership that is not closed (for the reminder job).
     pub async fn open_review_ids(&self) -> Result<Vec<(i64, i64)>, StoreError> {
         Ok(

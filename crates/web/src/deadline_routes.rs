@@ -26,6 +26,7 @@ pub fn api_routes() -> Router<SharedState> {
         .route("/reviews/{id}/deadlines", get(api_review_deadlines))
         .route("/reviews/{id}/deadlines/{step}/extensions", post(api_extend))
         .route("/reviews/{id}/deadlines/{step}/waiver", post(api_waive))
+        .route("/reviews/{id}/events", post(api_record_event))
         .route("/calendar-feed", post(api_calendar_feed))
 }
 
@@ -34,6 +35,7 @@ pub fn page_routes() -> Router<SharedState> {
         .route("/deadlines", get(deadlines_page))
         .route("/calendar-feed", post(create_feed))
         .route("/reviews/{id}/deadlines/{step}/extend", get(extend_form).post(extend))
+        .route("/reviews/{id}/deadlines/{step}/done", get(done_form).post(done))
         .route("/calendar/{token}", get(feed))
 }
 
@@ -45,6 +47,55 @@ fn require_clock_keeper(user: &User) -> Result<(), WebError> {
     } else {
         Err(WebError::Forbidden("Only the board manager or the board chair may record extensions and waivers".into()))
     }
+}
+
+/// Who may record that a step of the timetable happened: those who run the process.
+fn require_process_runner(user: &User) -> Result<(), WebError> {
+    if matches!(user.role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden("Only the board manager, the board chair or the panel chair may record steps of the timetable".into()))
+    }
+}
+
+/// Checks and records an event of the ruleset on a date; the error names the field.
+async fn record_manual_event(state: &SharedState, user: &User, id: i64, event: &str, on: &str) -> Result<(), WebError> {
+    let (clock, _, r) = review_deadlines(state, user, id).await?;
+    require_process_runner(user)?;
+    if r.state.is_terminal() {
+        return Err(WebError::Unprocessable("The review is closed: its timetable can no longer change".into()));
+    }
+    let mut e = match clock.check_manual_event(event) {
+        Ok(()) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    let day = casereview_core::text::required_date(&mut e, "on", "the date it happened", on);
+    if day.is_some_and(|d| d > state.today()) {
+        e.push("on", "The date it happened must be today or in the past");
+    }
+    match day {
+        Some(d) if e.is_empty() => Ok(state.store.record_event(&user.actor(), id, event, d).await?),
+        _ => Err(WebError::Invalid(e)),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct EventInput {
+    event: String,
+    on: String,
+}
+
+async fn api_record_event(
+    State(state): State<SharedState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, ApiError> {
+    let input: EventInput = json_body(&body)?;
+    record_manual_event(&state, &a.user, id, input.event.trim(), &input.on).await?;
+    let (_, all, _) = review_deadlines(&state, &a.user, id).await?;
+    Ok((StatusCode::CREATED, Json(all)).into_response())
 }
 
 /// Filters on the deadline list.
@@ -414,6 +465,60 @@ async fn extend(
     match record_extension(&state, &a.user, id, &step, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}?done=extension#deadlines")).into_response()),
         Err(WebError::Invalid(errors)) => extension_page(&state, &a, id, &step, StatusCode::UNPROCESSABLE_ENTITY, input, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "done_form.html")]
+struct DonePage {
+    nav: pages::Nav,
+    errors: FieldErrors,
+    d: DeadlineView,
+    review_id: i64,
+    reference: String,
+    form_on: String,
+}
+
+async fn done_page(
+    state: &SharedState,
+    a: &Authenticated,
+    id: i64,
+    step: &str,
+    status: StatusCode,
+    on: String,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let (_, all, r) = review_deadlines(state, &a.user, id).await?;
+    require_process_runner(&a.user)?;
+    let d = all.into_iter().find(|d| d.step == step && d.done_event.is_some()).ok_or(WebError::NotFound)?;
+    let page = DonePage { nav: pages::nav(state, a).await?, errors, d, review_id: id, reference: r.reference, form_on: on };
+    Ok(pages::render(status, &page))
+}
+
+async fn done_form(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, step)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let today = state.today().format("%d/%m/%Y").to_string();
+    done_page(&state, &a, id, &step, StatusCode::OK, today, FieldErrors::new()).await
+}
+
+async fn done(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, step)): Path<(i64, String)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    let (clock, _, _) = review_deadlines(&state, &a.user, id).await?;
+    let event = clock.done_event(&step).ok_or(WebError::NotFound)?;
+    let on = form::get(&pairs, "on").to_string();
+    match record_manual_event(&state, &a.user, id, &event, &on).await {
+        Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}?done=step_done#deadlines")).into_response()),
+        Err(WebError::Invalid(errors)) => done_page(&state, &a, id, &step, StatusCode::UNPROCESSABLE_ENTITY, on, errors).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -34,6 +34,9 @@ pub struct DeadlineView {
     /// Who may agree an extension (`regulator` or `board_chair`).
     pub extension_by: Option<String>,
     pub waived_reason: Option<String>,
+    /// The event a person records to show the step was done (its first `met_by` event
+    /// that no lifecycle step records), if there is one.
+    pub done_event: Option<String>,
 }
 
 impl DeadlineView {
@@ -167,6 +170,7 @@ impl Clock {
                     Ok(Status::Met(_)) => "met",
                     Ok(Status::Waived(_)) => "waived",
                 };
+                let done_event = self.done_event(&d.step);
                 DeadlineView {
                     review_id,
                     due: d.due.as_ref().map(|x| x.to_string()),
@@ -183,9 +187,32 @@ impl Clock {
                     extensions: exts,
                     extension_by: d.extension_by.map(|r| r.as_str().to_string()),
                     waived_reason: d.waived,
+                    done_event,
                 }
             })
             .collect()
+    }
+
+    /// The first event meeting a step that people record by hand (not a lifecycle one).
+    pub fn done_event(&self, step: &str) -> Option<String> {
+        let s = self.ruleset.step(step)?;
+        s.met_by.iter().find(|e| self.ruleset.events().iter().any(|d| &d.name == *e && !d.lifecycle)).cloned()
+    }
+
+    /// Whether an event may be recorded by hand in this ruleset (lifecycle events come only
+    /// from the lifecycle's own steps).
+    pub fn check_manual_event(&self, event: &str) -> Result<(), FieldErrors> {
+        match self.ruleset.events().iter().find(|d| d.name == event) {
+            Some(d) if !d.lifecycle => Ok(()),
+            Some(_) => Err(FieldErrors::single("event", format!("'{event}' is recorded by its lifecycle step, not by hand"))),
+            None => Err(FieldErrors::single(
+                "event",
+                format!(
+                    "'{event}' is not an event of this ruleset; use one of: {}",
+                    self.ruleset.events().iter().filter(|d| !d.lifecycle).map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
     }
 
     /// Checks an extension request against a step's current deadline: it needs a reason,

@@ -574,6 +574,7 @@ struct ReviewPage {
     /// The action, date and note typed into a transition form that came back with errors.
     typed: (String, String, String),
     may_extend: bool,
+    may_record: bool,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -588,6 +589,7 @@ fn flash_text(code: &str) -> Option<String> {
             "decide" => "The chair's decision is recorded",
             "transition" => "The review has moved on",
             "extension" => "The extension is recorded; the original date stays in the history",
+            "step_done" => "The step is recorded as done",
             _ => return None,
         }
         .to_string(),
@@ -705,6 +707,7 @@ async fn render_review_typed(
         today: today.format("%d/%m/%Y").to_string(),
         typed,
         may_extend: matches!(role, Role::PartnershipAdmin | Role::BoardChair),
+        may_record: matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) && !r.summary.state.is_terminal(),
         r,
     };
     Ok(render(status, &page))

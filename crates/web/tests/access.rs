@@ -75,6 +75,9 @@ enum Body {
     Member,
     Extension,
     Waiver,
+    /// A step of the timetable recorded as done (API: its event; page: the date).
+    Event,
+    Done,
     SignIn,
     SignOut,
 }
@@ -108,6 +111,8 @@ const CRITERIA_ANSWERERS: &[Role] = &[PartnershipAdmin, PanelChair, PanelMember]
 const ADMIN: &[Role] = &[PartnershipAdmin];
 /// Extensions and waivers of deadlines (deadline_routes::require_clock_keeper).
 const CLOCK_KEEPERS: &[Role] = &[PartnershipAdmin, BoardChair];
+/// Recording that a step of the timetable was done (deadline_routes::require_process_runner).
+const PROCESS_RUNNERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -147,6 +152,7 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/api/v1/reviews/{id}/deadlines",         Who::Roles(MEMBERS),             On::Shared,  Body::None),
     r(M::Post, "/api/v1/reviews/{id}/deadlines/{step}/extensions", Who::Roles(CLOCK_KEEPERS), REFERRED, Body::Extension),
     r(M::Post, "/api/v1/reviews/{id}/deadlines/{step}/waiver", Who::Roles(CLOCK_KEEPERS),  REFERRED,    Body::Waiver),
+    r(M::Post, "/api/v1/reviews/{id}/events",            Who::Roles(PROCESS_RUNNERS),     REFERRED,    Body::Event),
     r(M::Post, "/api/v1/calendar-feed",                  Who::Roles(EVERYONE),            On::Nothing, Body::None),
     // Pages (pages::routes, assets::routes)
     r(M::Get,  "/",                                      Who::Roles(EVERYONE),            On::Nothing, Body::None),
@@ -175,6 +181,8 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/calendar-feed",                         Who::Roles(EVERYONE),            On::Nothing, Body::None),
     r(M::Get,  "/reviews/{id}/deadlines/{step}/extend",  Who::Roles(CLOCK_KEEPERS),       On::Shared,  Body::None),
     r(M::Post, "/reviews/{id}/deadlines/{step}/extend",  Who::Roles(CLOCK_KEEPERS),       REFERRED,    Body::Extension),
+    r(M::Get,  "/reviews/{id}/deadlines/{done_step}/done", Who::Roles(PROCESS_RUNNERS),   On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/deadlines/{done_step}/done", Who::Roles(PROCESS_RUNNERS),   REFERRED,    Body::Done),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
@@ -406,6 +414,9 @@ struct Ctx {
     step: String,
     new_due: Option<NaiveDate>,
     agreed_by: String,
+    /// The first open step that people record as done by hand, and its event.
+    done_step: String,
+    done_event: String,
 }
 
 async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
@@ -416,6 +427,8 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
         step: "none".into(),
         new_due: None,
         agreed_by: "board_chair".into(),
+        done_step: "none".into(),
+        done_event: "none".into(),
     };
     if let Some(id) = t.review {
         c.version = env.app.state.store.review(id).await.unwrap().summary.version;
@@ -425,6 +438,15 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
             .unwrap()
             .iter()
             .find(|d| matches!(d["status"].as_str(), Some("upcoming" | "due_soon" | "overdue")) && d["due"].is_string());
+        let done = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| matches!(d["status"].as_str(), Some("upcoming" | "due_soon" | "overdue")) && d["done_event"].is_string());
+        if let Some(d) = done {
+            c.done_step = d["step"].as_str().unwrap().to_string();
+            c.done_event = d["done_event"].as_str().unwrap().to_string();
+        }
         if let Some(d) = open {
             c.step = d["step"].as_str().unwrap().to_string();
             let due = NaiveDate::parse_from_str(&d["due"].as_str().unwrap()[..10], "%Y-%m-%d").unwrap();
@@ -438,6 +460,7 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
         .path
         .replace("{id}", &t.review.map(|i| i.to_string()).unwrap_or_default())
         .replace("{step}", &c.step)
+        .replace("{done_step}", &c.done_step)
         .replace("{token}", t.token.as_deref().unwrap_or(""));
     c
 }
@@ -463,6 +486,8 @@ fn json_body(body: Body, c: &Ctx) -> Option<Value> {
             json!({"new_due": c.new_due.unwrap().to_string(), "agreed_by_role": c.agreed_by, "agreed_by_name": "Test Board chair", "reason": "Police disclosure awaited"})
         }
         Body::Waiver => json!({"reason": "Not needed for this review"}),
+        Body::Event => json!({"event": c.done_event, "on": "2026-06-15"}),
+        Body::Done => json!({"on": "2026-06-15"}),
     })
 }
 
@@ -545,6 +570,8 @@ fn form_fields(body: Body, c: &Ctx) -> Vec<(String, String)> {
             ("reason".into(), "Police disclosure awaited".into()),
         ],
         Body::Waiver => pairs(&[("reason", "Not needed for this review")]),
+        Body::Event => vec![("event".into(), c.done_event.clone()), ("on".into(), "15/06/2026".into())],
+        Body::Done => pairs(&[("on", "15/06/2026")]),
     }
 }
 

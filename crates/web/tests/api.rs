@@ -255,6 +255,7 @@ async fn errors_are_problem_json_and_openapi_describes_every_route() {
         "/reviews/{id}/deadlines/{step}/extensions",
         "/reviews/{id}/deadlines/{step}/waiver",
         "/calendar-feed",
+        "/reviews/{id}/events",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from openapi.json");
     }

@@ -258,3 +258,44 @@ async fn reopen(app: &TestApp) -> casereview_store::Store {
         Backend::Postgres => casereview_store::Store::open_postgres(app.database_url.as_deref().unwrap()).await.unwrap(),
     }
 }
+
+#[tokio::test]
+async fn a_step_of_the_timetable_is_recorded_as_done() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let id = overdue_review(&app).await;
+        let admin = app.api(app.email(Role::PartnershipAdmin)).await;
+        let url = format!("/api/v1/reviews/{id}/events");
+        let (_, v) = admin.get(&format!("/api/v1/reviews/{id}/deadlines")).await;
+        let step = v.as_array().unwrap().iter().find(|d| d["step"] == "inform_regulator").unwrap().clone();
+        assert_eq!(step["status"], "overdue");
+        assert_eq!(step["done_event"], "regulator_notified");
+        for (body, field) in [
+            (json!({"event": "decision", "on": "2026-05-02"}), "event"),
+            (json!({"event": "tea_break", "on": "2026-05-02"}), "event"),
+            (json!({"event": "regulator_notified", "on": "2026-07-01"}), "on"),
+            (json!({"event": "regulator_notified", "on": "2026-02-30"}), "on"),
+        ] {
+            let (s, v) = admin.post(&url, &body).await;
+            assert_eq!(s, 422, "{body}: {v}");
+            assert_eq!(v["errors"][0]["field"], field, "{body}: {v}");
+        }
+        let member = app.api(app.email(Role::AgencyHead)).await;
+        let (s, _) = member.post(&url, &json!({"event": "regulator_notified", "on": "2026-05-05"})).await;
+        assert_eq!(s, 403, "an agency head does not run the timetable");
+        let (s, v) = admin.post(&url, &json!({"event": "regulator_notified", "on": "2026-05-05"})).await;
+        assert_eq!(s, 201, "{v}");
+        let d = v.as_array().unwrap().iter().find(|d| d["step"] == "inform_regulator").unwrap().clone();
+        assert_eq!(d["status"], "met");
+        assert_eq!(d["met_on"], "2026-05-05");
+        // The page does the same for the panel chair.
+        let b = app.browser(app.email(Role::PanelChair)).await;
+        let (s, page) = b.get(&format!("/reviews/{id}/deadlines/media_liaison/done")).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("Record as done"));
+        let (s, _, loc) = b.post(&format!("/reviews/{id}/deadlines/media_liaison/done"), &[("on", "02/05/2026")]).await;
+        assert_eq!(s, 303, "{loc:?}");
+        let (_, v) = admin.get(&format!("/api/v1/reviews/{id}/deadlines")).await;
+        assert_eq!(v.as_array().unwrap().iter().find(|d| d["step"] == "media_liaison").unwrap()["status"], "met");
+    }
+}
