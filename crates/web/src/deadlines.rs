@@ -287,8 +287,24 @@ pub async fn for_reviews(
     ids: &[i64],
     today: NaiveDate,
 ) -> Result<HashMap<i64, Vec<DeadlineView>>, WebError> {
-    let events = store.events_of(ids).await?;
-    let exts = store.extensions_of(ids).await?;
-    let waivers = store.waivers_of(ids).await?;
-    Ok(ids.iter().map(|id| (*id, clock.deadlines(*id, &events, &exts, &waivers, today))).collect())
+    // Grouped by review first, so the work grows with the number of events, not with
+    // reviews times events.
+    fn group<T: Clone>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+        let mut m: HashMap<i64, Vec<T>> = HashMap::new();
+        for r in rows {
+            m.entry(key(&r)).or_default().push(r);
+        }
+        m
+    }
+    let events = group(store.events_of(ids).await?, |e| e.review_id);
+    let exts = group(store.extensions_of(ids).await?, |e| e.review_id);
+    let waivers = group(store.waivers_of(ids).await?, |w| w.review_id);
+    let none = (Vec::new(), Vec::new(), Vec::new());
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let (e, x, w) = (events.get(id).unwrap_or(&none.0), exts.get(id).unwrap_or(&none.1), waivers.get(id).unwrap_or(&none.2));
+            (*id, clock.deadlines(*id, e, x, w, today))
+        })
+        .collect())
 }
