@@ -7,6 +7,7 @@
 //! layers over it; time is always passed in, never read here.
 
 pub mod audit;
+pub mod chronology;
 pub mod criteria;
 pub mod error;
 pub mod lifecycle;
