@@ -10,6 +10,7 @@ pub mod audit;
 pub mod chronology;
 pub mod criteria;
 pub mod error;
+pub mod imr;
 pub mod lifecycle;
 pub mod referral;
 pub mod role;
