@@ -138,7 +138,12 @@ pub fn apply(status: ImrStatus, action: ImrAction, caller: ImrCaller) -> Result<
     let coordinator = matches!(caller.role, Some(Role::PartnershipAdmin | Role::PanelChair));
     let head = caller.role == Some(Role::AgencyHead) && caller.same_agency;
     let (from, to, allowed, who): (&[S], S, bool, &str) = match action {
-        A::AppointAuthor => (&[S::Requested, S::AuthorAppointed], S::AuthorAppointed, coordinator || head, "the agency head, the board manager or the panel chair"),
+        A::AppointAuthor => (
+            &[S::Requested, S::AuthorAppointed],
+            S::AuthorAppointed,
+            coordinator || head,
+            "the agency head, the board manager or the panel chair",
+        ),
         A::Start => (&[S::AuthorAppointed], S::InProgress, caller.is_author || coordinator, "the appointed author"),
         A::Submit => (&[S::InProgress], S::Submitted, caller.is_author, "the appointed author"),
         A::Return => (&[S::Submitted], S::InProgress, head, "the agency head"),
@@ -197,11 +202,7 @@ pub struct Candidate {
 /// A name compared without titles, case, punctuation or extra spaces.
 pub fn normalise_name(name: &str) -> String {
     const TITLES: [&str; 9] = ["dr", "mr", "mrs", "ms", "miss", "prof", "di", "dci", "ds"];
-    name.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !TITLES.contains(w))
-        .collect::<Vec<_>>()
-        .join(" ")
+    name.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !TITLES.contains(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// Why the candidate is not independent enough for the appointment, or nothing. The rules
@@ -209,11 +210,17 @@ pub fn normalise_name(name: &str) -> String {
 /// concerned with the child or family, nor be the line manager of a practitioner involved;
 /// the overview author and panel chair must be independent of the board and of every agency
 /// involved; a panel member must have had no direct involvement.
-pub fn independence_problems(appointment: &Appointment, candidate: &Candidate, practitioners: &[Practitioner], involved_agencies: &[String]) -> Vec<String> {
+pub fn independence_problems(
+    appointment: &Appointment,
+    candidate: &Candidate,
+    practitioners: &[Practitioner],
+    involved_agencies: &[String],
+) -> Vec<String> {
     let who = normalise_name(&candidate.name);
     let mut out = Vec::new();
     let involved: Vec<&Practitioner> = practitioners.iter().filter(|p| normalise_name(&p.name) == who).collect();
-    let manages: Vec<&Practitioner> = practitioners.iter().filter(|p| !p.line_manager.trim().is_empty() && normalise_name(&p.line_manager) == who).collect();
+    let manages: Vec<&Practitioner> =
+        practitioners.iter().filter(|p| !p.line_manager.trim().is_empty() && normalise_name(&p.line_manager) == who).collect();
     let direct = |out: &mut Vec<String>| {
         for p in &involved {
             out.push(format!("{} was directly involved with the child or family ({}, {})", candidate.name, p.role, p.agency));
@@ -223,7 +230,10 @@ pub fn independence_problems(appointment: &Appointment, candidate: &Candidate, p
         Appointment::ImrAuthor { .. } => {
             direct(&mut out);
             for p in &manages {
-                out.push(format!("{} is the line manager of {}, a practitioner involved ({}, {})", candidate.name, p.name, p.role, p.agency));
+                out.push(format!(
+                    "{} is the line manager of {}, a practitioner involved ({}, {})",
+                    candidate.name, p.name, p.role, p.agency
+                ));
             }
         }
         Appointment::OverviewAuthor | Appointment::PanelChair => {
@@ -232,7 +242,12 @@ pub fn independence_problems(appointment: &Appointment, candidate: &Candidate, p
             }
             if let Some(a) = &candidate.agency {
                 if involved_agencies.iter().any(|x| x.eq_ignore_ascii_case(a)) {
-                    out.push(format!("{} belongs to {}, an agency involved in the case, and the {} must be independent of them", candidate.name, a, appointment.title()));
+                    out.push(format!(
+                        "{} belongs to {}, an agency involved in the case, and the {} must be independent of them",
+                        candidate.name,
+                        a,
+                        appointment.title()
+                    ));
                 }
             }
             direct(&mut out);
@@ -249,15 +264,29 @@ mod tests {
 
     fn practitioners() -> Vec<Practitioner> {
         vec![
-            Practitioner { name: "Jo Bloggs".into(), agency: "Health".into(), role: "Health Visitor".into(), line_manager: "Dr. Ann Smith".into() },
-            Practitioner { name: "Sam Lee".into(), agency: "Children's Social Care".into(), role: "Social Worker".into(), line_manager: String::new() },
+            Practitioner {
+                name: "Jo Bloggs".into(),
+                agency: "Health".into(),
+                role: "Health Visitor".into(),
+                line_manager: "Dr. Ann Smith".into(),
+            },
+            Practitioner {
+                name: "Sam Lee".into(),
+                agency: "Children's Social Care".into(),
+                role: "Social Worker".into(),
+                line_manager: String::new(),
+            },
         ]
     }
 
     #[test]
     fn independence_table() {
         let agencies = vec!["Health".to_string(), "Children's Social Care".to_string()];
-        let c = |name: &str, agency: Option<&str>, staff: bool| Candidate { name: name.into(), agency: agency.map(str::to_string), board_staff: staff };
+        let c = |name: &str, agency: Option<&str>, staff: bool| Candidate {
+            name: name.into(),
+            agency: agency.map(str::to_string),
+            board_staff: staff,
+        };
         let imr = Appointment::ImrAuthor { agency: "Health".into() };
         let cases: Vec<(Appointment, Candidate, usize, &str)> = vec![
             (imr.clone(), c("jo  BLOGGS", Some("Health"), false), 1, "directly involved"),

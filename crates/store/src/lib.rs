@@ -9,12 +9,14 @@
 mod audit;
 mod clock;
 mod error;
+mod imr;
 mod reviews;
 mod users;
 
 pub use audit::{AuditQuery, VerifyError};
 pub use clock::*;
 pub use error::StoreError;
+pub use imr::*;
 pub use reviews::*;
 pub use users::*;
 

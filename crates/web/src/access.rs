@@ -29,7 +29,8 @@ impl Need {
             Need::See => None,
             Need::EditReferral => Some(&[Role::PartnershipAdmin, Role::PanelChair]),
             Need::AnswerCriteria => Some(&[Role::PartnershipAdmin, Role::PanelChair, Role::PanelMember]),
-            Need::ManageMembers => Some(&[Role::PartnershipAdmin]),
+            // The board chair too: only they may override an independence rule.
+            Need::ManageMembers => Some(&[Role::PartnershipAdmin, Role::BoardChair]),
             Need::Act => Some(&[Role::PartnershipAdmin, Role::BoardChair, Role::PanelChair, Role::OverviewAuthor]),
         }
     }

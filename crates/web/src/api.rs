@@ -281,6 +281,9 @@ async fn members(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id)
 #[derive(Deserialize)]
 struct MemberBody {
     user_id: i64,
+    /// The board chair's reason for overriding an independence rule, if one refuses.
+    #[serde(default)]
+    override_reason: String,
 }
 
 async fn add_member(
@@ -289,8 +292,9 @@ async fn add_member(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> ApiResult {
-    access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
+    let r = access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
     let m: MemberBody = json_body(&body)?;
+    crate::imr_routes::check_member_independence(&state, &a.user, &r, m.user_id, &m.override_reason).await?;
     state.store.add_member(&a.user.actor(), id, m.user_id).await?;
     members(State(state), ApiUser(a), Path(id)).await
 }

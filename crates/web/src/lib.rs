@@ -12,6 +12,7 @@ pub mod deadlines;
 pub mod error;
 pub mod form;
 pub mod ical;
+pub mod imr_routes;
 pub mod mail;
 pub mod pages;
 pub mod reminders;
@@ -59,7 +60,8 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(deadline_routes::page_routes())
-        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()))
+        .merge(imr_routes::page_routes())
+        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(SetResponseHeaderLayer::overriding(

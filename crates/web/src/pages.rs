@@ -801,10 +801,15 @@ async fn add_member(
 ) -> PageResult {
     let pairs = form::parse_pairs(&body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
+    let r = access::review_for(&state, &a.user, id, Need::ManageMembers).await?;
     let uid: i64 = form::get(&pairs, "user_id")
         .parse()
         .map_err(|_| WebError::BadRequest { field: "user_id".into(), message: "Choose a person".into() })?;
+    match crate::imr_routes::check_member_independence(&state, &a.user, &r, uid, form::get(&pairs, "override_reason")).await {
+        Ok(()) => {}
+        Err(WebError::Invalid(e)) => return render_review(&state, &a, id, StatusCode::UNPROCESSABLE_ENTITY, e, None).await,
+        Err(e) => return Err(e.into()),
+    }
     state.store.add_member(&a.user.actor(), id, uid).await?;
     Ok(see_other(&format!("/reviews/{id}?done=member")))
 }

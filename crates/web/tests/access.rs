@@ -111,6 +111,9 @@ const CRITERIA_ANSWERERS: &[Role] = &[PartnershipAdmin, PanelChair, PanelMember]
 const ADMIN: &[Role] = &[PartnershipAdmin];
 /// Extensions and waivers of deadlines (deadline_routes::require_clock_keeper).
 const CLOCK_KEEPERS: &[Role] = &[PartnershipAdmin, BoardChair];
+/// Adding people to a review (access::Need::ManageMembers): the board chair may, since only
+/// they can override an independence rule.
+const MEMBER_MANAGERS: &[Role] = &[PartnershipAdmin, BoardChair];
 /// Recording that a step of the timetable was done (deadline_routes::require_process_runner).
 const PROCESS_RUNNERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 
@@ -144,7 +147,7 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/api/v1/reviews/{id}/criteria",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
     r(M::Put,  "/api/v1/reviews/{id}/criteria",          Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
     r(M::Get,  "/api/v1/reviews/{id}/members",           Who::Roles(MEMBERS),             On::Shared,  Body::None),
-    r(M::Post, "/api/v1/reviews/{id}/members",           Who::Roles(ADMIN),               REFERRED,    Body::Member),
+    r(M::Post, "/api/v1/reviews/{id}/members",           Who::Roles(MEMBER_MANAGERS),     REFERRED,    Body::Member),
     r(M::Get,  "/api/v1/audit",                          Who::Roles(ADMIN),               On::Nothing, Body::None),
     r(M::Get,  "/api/v1/audit/verify",                   Who::Roles(ADMIN),               On::Nothing, Body::None),
     // JSON API (deadline_routes::api_routes)
@@ -174,7 +177,7 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/reviews/{id}/decision",                 Who::Roles(DECIDERS),            RECOMMENDED, Body::Decision),
     r(M::Post, "/reviews/{id}/transitions",              Who::Roles(RECORD_SECURERS),     REFERRED,    Body::SecureRecords),
     r(M::Post, "/reviews/{id}/criteria",                 Who::Roles(CRITERIA_ANSWERERS),  REFERRED,    Body::Criteria),
-    r(M::Post, "/reviews/{id}/members",                  Who::Roles(ADMIN),               REFERRED,    Body::Member),
+    r(M::Post, "/reviews/{id}/members",                  Who::Roles(MEMBER_MANAGERS),     REFERRED,    Body::Member),
     r(M::Get,  "/audit",                                 Who::Roles(ADMIN),               On::Nothing, Body::None),
     // Pages (deadline_routes::page_routes)
     r(M::Get,  "/deadlines",                             Who::Roles(EVERYONE),            On::Nothing, Body::None),

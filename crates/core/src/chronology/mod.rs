@@ -7,3 +7,7 @@
 //! into checked entries, merges them and finds discrepancies, without I/O.
 
 pub mod sheet;
+pub mod discrepancy;
+pub mod entry;
+pub mod import;
+pub mod merge;
