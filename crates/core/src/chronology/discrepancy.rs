@@ -94,8 +94,8 @@ pub struct Discrepancy {
 pub const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before", "but", "by", "can", "could",
     "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "hers", "him", "his", "i", "if", "in", "into", "is", "it",
-    "its", "no", "not", "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "then", "there", "they", "this", "to",
-    "up", "us", "was", "we", "were", "when", "which", "who", "will", "with", "would", "you",
+    "its", "no", "not", "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "then", "there", "they", "this", "to", "up",
+    "us", "was", "we", "were", "when", "which", "who", "will", "with", "would", "you",
 ];
 
 /// The content words of an event text, sorted and without duplicates.

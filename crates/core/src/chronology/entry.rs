@@ -73,8 +73,7 @@ pub fn month_name(month: u32) -> &'static str {
 }
 
 fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, month.clamp(1, 12), day)
-        .unwrap_or(if year < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+    NaiveDate::from_ymd_opt(year, month.clamp(1, 12), day).unwrap_or(if year < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
 
 impl FuzzyDate {

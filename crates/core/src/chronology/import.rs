@@ -245,10 +245,11 @@ fn header_of_row(row: &[Cell], row_index: usize) -> HeaderMap {
         }
         found.push(format!("{} ({t})", column_letter(i)));
         if let Some(k) = classify_header(t) {
-            if columns.contains_key(&k) {
-                duplicates.push((i, t.to_string()));
-            } else {
-                columns.insert(k, (i, t.to_string()));
+            match columns.entry(k) {
+                std::collections::btree_map::Entry::Occupied(_) => duplicates.push((i, t.to_string())),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert((i, t.to_string()));
+                }
             }
         }
     }
@@ -368,12 +369,20 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
         let mut warnings = Vec::new();
         let event = text(ColumnKind::Event);
         if event.is_empty() {
-            errors.push((colname(ColumnKind::Event), String::new(), "no significant event: the row has content but the event is empty".to_string()));
+            errors.push((
+                colname(ColumnKind::Event),
+                String::new(),
+                "no significant event: the row has content but the event is empty".to_string(),
+            ));
         }
         let date_cell = cell(ColumnKind::Date);
         let mut parsed = None;
         if date_cell.is_empty() {
-            errors.push((colname(ColumnKind::Date), String::new(), "no date: every entry needs a date (dd/mm/yy, or month and year)".to_string()));
+            errors.push((
+                colname(ColumnKind::Date),
+                String::new(),
+                "no date: every entry needs a date (dd/mm/yy, or month and year)".to_string(),
+            ));
         } else {
             match parse_date_cell(date_cell, options) {
                 Ok(p) => parsed = Some(p),
@@ -398,7 +407,7 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
         if !seen_cell.is_empty() {
             match parse_yes_no(seen_cell) {
                 Ok(v) => child_seen = v,
-                Err(()) => warnings.push((
+                Err(_) => warnings.push((
                     colname(ColumnKind::ChildSeen),
                     seen_cell.display(),
                     "child seen not understood (expected Yes, No, Y, N, Seen or Not seen): recorded as unknown".to_string(),
@@ -412,7 +421,7 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
         if !wf_cell.is_empty() {
             match parse_yes_no(wf_cell) {
                 Ok(v) => wishes_and_feelings = v,
-                Err(()) => warnings.push((
+                Err(_) => warnings.push((
                     colname(ColumnKind::WishesAndFeelings),
                     wf_cell.display(),
                     "wishes and feelings not understood (expected Yes or No): recorded as unknown".to_string(),
@@ -427,7 +436,11 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
             match &default_agency {
                 Some(a) => a.clone(),
                 None => {
-                    errors.push((colname(ColumnKind::Agency), String::new(), "no agency, and none was given for the whole file".to_string()));
+                    errors.push((
+                        colname(ColumnKind::Agency),
+                        String::new(),
+                        "no agency, and none was given for the whole file".to_string(),
+                    ));
                     String::new()
                 }
             }
@@ -463,7 +476,11 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
                     rn,
                     colname(ColumnKind::Time),
                     time_cell.display(),
-                    format!("the date cell says {} but the time column says {}: the time column is used", b.format("%H:%M"), a.format("%H:%M")),
+                    format!(
+                        "the date cell says {} but the time column says {}: the time column is used",
+                        b.format("%H:%M"),
+                        a.format("%H:%M")
+                    ),
                     Severity::Warning,
                 ));
             }
@@ -523,15 +540,15 @@ pub fn normalise_agency(name: &str, agencies: &AgencyDirectory, aliases: &BTreeM
 
 /// Yes/No answers: "Yes", "Y", "yes - seen", "Seen", "True", "No", "N", "Not seen", "False"
 /// (any case, trailing punctuation ignored). "Unknown", "N/K", "N/A", "-" give `Ok(None)`.
-/// A boolean cell is its value. Anything else is `Err(())`.
-pub fn parse_yes_no(cell: &Cell) -> Result<Option<bool>, ()> {
+/// A boolean cell is its value. Anything else is `Err(the value as written)`.
+pub fn parse_yes_no(cell: &Cell) -> Result<Option<bool>, String> {
     let t = match cell {
         Cell::Empty => return Ok(None),
         Cell::Bool(b) => return Ok(Some(*b)),
         Cell::Number(n) if *n == 1.0 => return Ok(Some(true)),
         Cell::Number(n) if *n == 0.0 => return Ok(Some(false)),
         Cell::Text(t) => t,
-        _ => return Err(()),
+        other => return Err(other.display()),
     };
     let n = normalise_header(t);
     if n.is_empty() || ["unknown", "not known", "n k", "n a", "na", "nk", "unclear", "not recorded"].contains(&n.as_str()) {
@@ -544,14 +561,15 @@ pub fn parse_yes_no(cell: &Cell) -> Result<Option<bool>, ()> {
     if ["yes", "y", "seen", "true", "sought", "recorded"].contains(&first) {
         return Ok(Some(true));
     }
-    Err(())
+    Err(t.clone())
 }
 
 /// Phrases in event text saying the child was not seen; checked before [`SEEN_PHRASES`].
 pub const NOT_SEEN_PHRASES: &[&str] =
     &["not seen", "unseen", "not been seen", "wasn't seen", "was not seen", "did not see", "didn't see", "no sight of", "not sighted"];
 /// Phrases in event text saying the child was seen.
-pub const SEEN_PHRASES: &[&str] = &["child seen", "seen alone", "seen with", "seen at", "was seen", "saw child", "saw the child", "child sighted"];
+pub const SEEN_PHRASES: &[&str] =
+    &["child seen", "seen alone", "seen with", "seen at", "was seen", "saw child", "saw the child", "child sighted"];
 
 /// The child-seen rule for a sheet without a child-seen column (or with the cell empty):
 /// any of [`NOT_SEEN_PHRASES`] in the event (lower-cased) means not seen; otherwise any of
@@ -593,7 +611,7 @@ fn excel_epoch() -> NaiveDate {
 /// minute). Excel counts a 29 February 1900 that never was (serial 60), so serials 1-59
 /// are one day later than the 1899-12-30 epoch suggests; serial 60 itself is refused.
 pub fn excel_serial(serial: f64) -> Result<(NaiveDate, Option<NaiveTime>), String> {
-    if !serial.is_finite() || serial < 1.0 || serial >= 2_958_466.0 {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return Err(format!("{serial} is not a date serial Excel can hold"));
     }
     let days = serial.floor() as i64;
@@ -661,9 +679,7 @@ fn day_of(y: i32, m: u32, d: u32, written: &str) -> Result<NaiveDate, String> {
     if !(1..=12).contains(&m) {
         return Err(format!("{written} is not a date: there is no month {m}"));
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
-        format!("{written} is not a date: there is no {d} {} {y}", super::entry::month_name(m))
-    })
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("{written} is not a date: there is no {d} {} {y}", super::entry::month_name(m)))
 }
 
 /// A time of day: "14:30", "14:30:00", "14.30", "1430", "1430hrs", "2:30pm", "2pm".

@@ -6,8 +6,8 @@
 //! is I/O and lives in the `casereview-sheets` crate); the rest of this module turns sheets
 //! into checked entries, merges them and finds discrepancies, without I/O.
 
-pub mod sheet;
 pub mod discrepancy;
 pub mod entry;
 pub mod import;
 pub mod merge;
+pub mod sheet;
