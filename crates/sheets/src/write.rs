@@ -1,13 +1,6 @@
 //! Writing a table as a print-ready .xlsx or as CSV, safe to open in a spreadsheet.
 //!
-//! # Formula injection
-//!
-//! A text cell that a spreadsheet would read as a formula (see [`neutralise`]) must never
-//! become one: exported case text is written by many hands.
-//! - CSV: such text is prefixed with a single quote `'` ([`neutralise`]), as OWASP
-//!   recommends; a spreadsheet shows the text, not a formula result.
-//! - .xlsx: every text cell is written as a string cell, which is never a formula whatever
-//!   it holds, so the text is kept exactly as it was (no quote added).
+//! Text is kept from turning into formulas by one rule, documented on [`neutralise`].
 
 use std::borrow::Cow;
 
@@ -58,8 +51,15 @@ const PAPER_A4: u8 = 9;
 
 /// Makes text safe from being taken for a formula when a spreadsheet opens a CSV file:
 /// text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote
-/// `'` in front; anything else is returned unchanged. This is the one rule for the CSV
-/// export; see the [module documentation](self) for why .xlsx needs none.
+/// `'` in front; anything else is returned unchanged.
+///
+/// This is the one rule against formula injection (exported case text is written by many
+/// hands, and must never run as a formula):
+/// - CSV ([`to_csv`]): every text field, headers included, goes through this function, as
+///   OWASP recommends. Numbers, dates and booleans are not text and are not changed.
+/// - .xlsx ([`to_xlsx`]): every text cell is written as a string cell, which a spreadsheet
+///   never takes for a formula whatever it holds, so the text is kept exactly as it was
+///   (no quote added; the tests read it back and check it is a string, not a formula).
 pub fn neutralise(text: &str) -> Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
@@ -109,7 +109,7 @@ fn number_text(n: f64) -> String {
 /// widths given, text wrapped in wide columns (at least [`WRAP_WIDTH`]); dates as real
 /// Excel dates shown `dd/mm/yyyy`; printed landscape on A4, one page wide, the header row
 /// repeated on every page, the title in the page header and footer with page numbers.
-/// Text is written as string cells, never formulas (see the [module documentation](self)).
+/// Text is written as string cells, never formulas (see [`neutralise`]).
 /// Text longer than Excel allows in a cell is cut, ending `[truncated]`.
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, SheetError> {
     build_xlsx(table).map_err(|e| SheetError::Write { detail: e.to_string() })

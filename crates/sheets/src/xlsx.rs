@@ -158,15 +158,15 @@ fn check_zip(file: &str, bytes: &[u8], limits: &Limits) -> Result<(), SheetError
         let mut entry = archive.by_index(index).map_err(|e| unreadable(&e))?;
         let declared = entry.size();
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let unpacked = std::io::copy(&mut (&mut entry).take(declared.saturating_add(1)), &mut std::io::sink())
-            .map_err(|e| unreadable(&format!("part {name}: {e}")))?;
-        if unpacked > declared {
-            return Err(SheetError::SuspiciousCompression {
-                file: file.to_owned(),
-                entry: name,
-                problem: format!("unpacks to more than the {declared} bytes it declares"),
-            });
-        }
+        std::io::copy(&mut (&mut entry).take(declared), &mut std::io::sink()).map_err(|e| unreadable(&format!("part {name}: {e}")))?;
+        // One byte past the declared size must be the end. (The zip crate also fails a
+        // part that runs past its declared size; either way it is refused here.)
+        let beyond = match entry.read(&mut [0u8; 1]) {
+            Ok(0) => continue,
+            Ok(_) => format!("unpacks to more than the {declared} bytes it declares"),
+            Err(e) => format!("does not unpack to the {declared} bytes it declares ({e})"),
+        };
+        return Err(SheetError::SuspiciousCompression { file: file.to_owned(), entry: name, problem: beyond });
     }
     Ok(())
 }
