@@ -358,6 +358,7 @@ impl ReferralInput {
         }
 
         let incident_date = text::optional_date(&mut e, "incident_date", "the date of the incident", &self.incident_date);
+        text::clock_range(&mut e, "incident_date", "the date of the incident", incident_date);
         if let Some(d) = incident_date {
             if d > today {
                 e.push("incident_date", "The date of the incident must be today or in the past");

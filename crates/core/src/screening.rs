@@ -197,6 +197,7 @@ impl ScreeningMeetingInput {
     ) -> Result<ScreeningMeeting, FieldErrors> {
         let mut e = FieldErrors::new();
         let held_on = text::required_date(&mut e, "held_on", "the date of the meeting", &self.held_on);
+        text::clock_range(&mut e, "held_on", "the date of the meeting", held_on);
         if let Some(d) = held_on {
             if d > today {
                 e.push("held_on", "The date of the meeting must be today or in the past");
@@ -318,6 +319,7 @@ impl RecommendationInput {
         let legal = yes_no(&mut e, "legal_advice_sought", "whether legal advice was sought", &self.legal_advice_sought);
         let signed_by = text::required(&mut e, "signed_by", "the name of the person signing", &self.signed_by, SHORT_MAX);
         let signed_on = text::required_date(&mut e, "signed_on", "the date signed", &self.signed_on);
+        text::clock_range(&mut e, "signed_on", "the date signed", signed_on);
         match meeting {
             None => e.push("option", "A quorate screening meeting must be recorded before the recommendation"),
             Some(m) => {
@@ -413,6 +415,7 @@ impl DecisionInput {
             text::optional(&mut e, "proposed_overview_author", "the proposed overview author", &self.proposed_overview_author, SHORT_MAX);
         let signed_by = text::required(&mut e, "signed_by", "the name of the chair signing", &self.signed_by, SHORT_MAX);
         let decided_on = text::required_date(&mut e, "decided_on", "the date of the decision", &self.decided_on);
+        text::clock_range(&mut e, "decided_on", "the date of the decision", decided_on);
         let departure = text::optional(&mut e, "departure_reason", "the reason", &self.departure_reason, LONG_MAX);
         match recommendation {
             None => e.push("kind", "The screening panel's recommendation must be recorded before the chair's decision"),

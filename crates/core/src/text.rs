@@ -83,6 +83,20 @@ pub fn parse_date(v: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| format!("must be a real date: {v} does not exist"))
 }
 
+/// The years the statutory clock can count (England and Wales bank holidays are known
+/// for these); a date the clock would count from or to must fall inside them.
+pub const CLOCK_YEARS: std::ops::RangeInclusive<i32> = 1990..=2040;
+
+/// Records an error when a date the clock counts with is outside [`CLOCK_YEARS`].
+pub fn clock_range(errors: &mut FieldErrors, field: &str, label: &str, date: Option<NaiveDate>) {
+    use chrono::Datelike;
+    if let Some(d) = date {
+        if !CLOCK_YEARS.contains(&d.year()) {
+            errors.push(field, format!("{} must be between 1990 and 2040: the statutory clock counts only those years", capitalise(label)));
+        }
+    }
+}
+
 /// Joins the three boxes of the GOV.UK date input into `YYYY-MM-DD` text, or empty
 /// when all three are empty, so the usual date rules then apply.
 pub fn join_date_parts(day: &str, month: &str, year: &str) -> String {

@@ -118,8 +118,10 @@ impl Store {
         let (rows, head): (Vec<Row>, (i64, String)) = on_pool!(self, pool => {
             // One read transaction, so the events and the head are from the same moment.
             let mut tx = pool.begin().await.map_err(StoreError::from)?;
-            let rows = sqlx::query_as("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events ORDER BY seq").fetch_all(&mut *tx).await.map_err(StoreError::from)?;
-            let head = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(StoreError::from)?;
+            // The head first, then the events up to it: a writer committing in between (each
+            // PostgreSQL statement sees its own snapshot) cannot look like a truncation.
+            let head: (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(StoreError::from)?;
+            let rows = sqlx::query_as("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events WHERE seq <= $1 ORDER BY seq").bind(head.0).fetch_all(&mut *tx).await.map_err(StoreError::from)?;
             tx.commit().await.map_err(StoreError::from)?;
             (rows, head)
         });

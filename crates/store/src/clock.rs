@@ -124,6 +124,8 @@ impl Store {
             sqlx::query("INSERT INTO deadline_extensions (review_id, step, previous_due, new_due, agreed_by_role, agreed_by_name, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(e.review_id).bind(&e.step).bind(e.previous_due).bind(e.new_due).bind(&e.agreed_by_role).bind(&e.agreed_by_name).bind(&e.reason).bind(&actor.name).bind(at)
                 .execute(&mut *tx).await?;
+            // The step has a new date: its reminders start again for it.
+            sqlx::query("DELETE FROM reminders_sent WHERE review_id = $1 AND step = $2").bind(e.review_id).bind(&e.step).execute(&mut *tx).await?;
             append_audit!(self, tx, actor, "deadline.extend", format!("review:{}", e.review_id), serde_json::json!({"step": e.step, "from": e.previous_due, "to": e.new_due, "agreed_by": e.agreed_by_role, "agreed_by_name": e.agreed_by_name, "reason": e.reason}).to_string());
             tx.commit().await?;
         });

@@ -209,7 +209,7 @@ impl Store {
             for (event, on) in events {
                 sqlx::query("INSERT INTO review_events (review_id, event, occurred_on, recorded_at) VALUES ($1, $2, $3, $4)").bind(id).bind(event).bind(on).bind(at).execute(&mut *tx).await?;
             }
-            append_audit!(self, tx, actor, "review.refer", format!("review:{id}"), serde_json::json!({"reference": reference, "child": referral.child.name}).to_string());
+            append_audit!(self, tx, actor, "review.refer", format!("review:{id}"), serde_json::json!({"reference": reference}).to_string());
             tx.commit().await?;
             Ok(Outcome { review_id: id, state: ReviewState::Referred, version: 1, created: true })
         })
@@ -502,6 +502,10 @@ impl Store {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            let closed: Option<(String,)> = sqlx::query_as("SELECT state FROM reviews WHERE id = $1").bind(review_id).fetch_optional(&mut *tx).await?;
+            if closed.as_ref().and_then(|(s,)| s.parse::<ReviewState>().ok()).is_some_and(ReviewState::is_terminal) {
+                return Err(FieldErrors::single("answers", "The review is closed: the panel's answers can no longer change").into());
+            }
             let n = sqlx::query("UPDATE reviews SET criteria_answers = $1, updated_at = $2, updated_by = $3 WHERE id = $4").bind(&json).bind(at).bind(&actor.name).bind(review_id).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound(format!("review {review_id}")));

@@ -97,7 +97,10 @@ async fn review_json(state: &SharedState, a: &crate::auth::Authenticated, id: i6
 }
 
 async fn get_review(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(review_json(&state, &a, id).await?).into_response())
+    let body = review_json(&state, &a, id).await?;
+    // The referral holds the child's and family's details: a confidential read.
+    state.store.record_audit(&a.user.actor(), "review.read", &format!("review:{id}"), serde_json::json!({"via": "api"})).await?;
+    Ok(Json(body).into_response())
 }
 
 async fn create_referral(
@@ -236,6 +239,11 @@ async fn transition(
     };
     if on > state.today() {
         return Err(WebError::Invalid(casereview_core::FieldErrors::single("on", "The date must be today or in the past")).into());
+    }
+    let mut range = casereview_core::FieldErrors::new();
+    casereview_core::text::clock_range(&mut range, "on", "the date", Some(on));
+    if !range.is_empty() {
+        return Err(WebError::Invalid(range).into());
     }
     state.store.transition(&a.user.actor(), id, action, &t.note, on, t.version).await?;
     Ok(Json(review_json(&state, &a, id).await?).into_response())

@@ -184,8 +184,12 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// Only same-site paths are followed after sign-in (no open redirects).
+/// Only printable ASCII is allowed: browsers drop tabs and newlines from URLs, so
+/// `/\t/evil.example` would otherwise become `//evil.example`.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let b = next.as_bytes();
+    let printable = b.iter().all(|c| (0x21..=0x7e).contains(c));
+    if printable && b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/') | Some(b'\\')) && !next.contains('\\') {
         next
     } else {
         "/"
@@ -214,6 +218,10 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/reviews/1"), "/reviews/1");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next(""), "/");
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
     }

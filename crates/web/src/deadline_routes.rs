@@ -70,6 +70,7 @@ async fn record_manual_event(state: &SharedState, user: &User, id: i64, event: &
         Err(e) => e,
     };
     let day = casereview_core::text::required_date(&mut e, "on", "the date it happened", on);
+    casereview_core::text::clock_range(&mut e, "on", "the date it happened", day);
     if day.is_some_and(|d| d > state.today()) {
         e.push("on", "The date it happened must be today or in the past");
     }

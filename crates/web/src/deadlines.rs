@@ -229,12 +229,13 @@ impl Clock {
         let mut e = FieldErrors::new();
         let current = d.due_date;
         if current.is_none() {
-            e.push("step", format!("'{}' has not started, so it has no date to extend", d.title));
+            e.push("new_due", format!("'{}' has not started, so it has no date to extend", d.title));
         }
         if matches!(d.status, "met" | "waived" | "closed") {
-            e.push("step", format!("'{}' is {}: only an open deadline can be extended", d.title, d.status_title().to_lowercase()));
+            e.push("new_due", format!("'{}' is {}: only an open deadline can be extended", d.title, d.status_title().to_lowercase()));
         }
         let new = casereview_core::text::required_date(&mut e, "new_due", "the new date", new_due);
+        casereview_core::text::clock_range(&mut e, "new_due", "the new date", new);
         if let (Some(n), Some(c)) = (new, current) {
             if n <= c {
                 e.push("new_due", format!("The new date must be later than the current date, {}", c.format("%d/%m/%Y")));

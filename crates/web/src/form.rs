@@ -31,6 +31,9 @@ impl<S: Send + Sync> FromRequest<S> for LimitedBody {
 /// not UTF-8 (which would otherwise become replacement characters silently).
 pub fn parse_pairs(body: &[u8]) -> Result<Vec<(String, String)>, WebError> {
     let mut out = Vec::new();
+    if body.split(|b| *b == b'&').count() > MAX_PAIRS {
+        return Err(WebError::BadRequest { field: "body".into(), message: format!("The form sends more than {MAX_PAIRS} fields") });
+    }
     for part in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
         let (k, v) = match part.iter().position(|b| *b == b'=') {
             Some(i) => (&part[..i], &part[i + 1..]),
@@ -63,6 +66,11 @@ fn decode(s: &[u8]) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Largest row number a repeatable list accepts from a form (the domain allows 100 rows).
+const MAX_INDEX: usize = 200;
+/// Most fields one form may send.
+const MAX_PAIRS: usize = 5_000;
+
 /// The value of a field, or empty.
 pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
@@ -87,7 +95,7 @@ fn insert(node: &mut Value, path: &[&str], value: Value) {
     let Some((head, rest)) = path.split_first() else { return };
     let next_is_index = rest.first().is_some_and(|s| s.parse::<usize>().is_ok());
     let child = match head.parse::<usize>() {
-        Ok(i) if i < 1000 => {
+        Ok(i) if i < MAX_INDEX => {
             if !node.is_array() {
                 *node = Value::Array(Vec::new());
             }

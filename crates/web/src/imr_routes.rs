@@ -205,6 +205,7 @@ async fn commission(state: &SharedState, user: &User, r: &ReviewRecord, input: &
         },
         v => casereview_core::text::optional_date(&mut e, "due_on", "the due date", v),
     };
+    casereview_core::text::clock_range(&mut e, "due_on", "the due date", due);
     if !e.is_empty() {
         return Err(WebError::Invalid(e));
     }

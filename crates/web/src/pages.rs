@@ -190,7 +190,7 @@ async fn sign_in(State(state): State<SharedState>, headers: HeaderMap, LimitedBo
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|kv| kv.trim().strip_prefix("cr_login=").map(str::to_string));
-    if !cookie.is_some_and(|c| auth::constant_time_eq(&c, form::get(&pairs, "csrf_token"))) {
+    if !cookie.is_some_and(|c| !c.is_empty() && auth::constant_time_eq(&c, form::get(&pairs, "csrf_token"))) {
         return Ok(sign_in_response(
             &state,
             StatusCode::FORBIDDEN,
@@ -725,7 +725,10 @@ async fn review_page(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    render_review(&state, &a, id, StatusCode::OK, FieldErrors::new(), flash_text(&q.done)).await
+    let page = render_review(&state, &a, id, StatusCode::OK, FieldErrors::new(), flash_text(&q.done)).await?;
+    // The referral holds the child's and family's details: a confidential read.
+    state.store.record_audit(&a.user.actor(), "review.read", &format!("review:{id}"), serde_json::json!({"via": "page"})).await?;
+    Ok(page)
 }
 
 async fn transition(
@@ -749,11 +752,22 @@ async fn transition(
     if on.is_some_and(|d| d > state.today()) {
         errors.push(&on_field, "The date this happened must be today or in the past");
     }
+    casereview_core::text::clock_range(&mut errors, &on_field, "the date this happened", on);
     let version = optional_version(&pairs)?;
     if let (true, Some(on)) = (errors.is_empty(), on) {
         match state.store.transition(&a.user.actor(), id, action, form::get(&pairs, "note"), on, version).await {
             Ok(_) => return Ok(see_other(&format!("/reviews/{id}?done=transition"))),
-            Err(StoreError::Invalid(e)) => errors = e,
+            Err(StoreError::Invalid(e)) => {
+                // Field names from the store are those of the action's own boxes on the page.
+                errors = FieldErrors(
+                    e.0.into_iter()
+                        .map(|x| casereview_core::FieldError {
+                            field: format!("{}-{}", if x.field == "on" { "on" } else { "note" }, action.as_str()),
+                            message: x.message,
+                        })
+                        .collect(),
+                )
+            }
             Err(StoreError::Transition(t)) => errors.push("next-steps", t.to_string()),
             Err(e) => return Err(e.into()),
         }
@@ -1058,6 +1072,8 @@ struct AuditPage {
     nav: Nav,
     events: Vec<casereview_core::audit::AuditEvent>,
     subject: String,
+    /// The subject, encoded for the "older events" link.
+    subject_query: String,
     older: Option<i64>,
     verified: Option<String>,
     broken: Option<String>,
@@ -1088,5 +1104,8 @@ async fn audit_page(State(state): State<SharedState>, PageUser(a): PageUser, Que
         Err(e) => (None, Some(e.to_string())),
     };
     let older = (events.len() == 100).then(|| events.last().map(|e| e.seq)).flatten();
-    Ok(render(StatusCode::OK, &AuditPage { nav: nav(&state, &a).await?, events, subject, older, verified, broken }))
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage { nav: nav(&state, &a).await?, events, subject_query: auth::url_encode(&subject), subject, older, verified, broken },
+    ))
 }

@@ -54,8 +54,9 @@ fn recipients<'a>(d: &DeadlineView, members: &'a [User], partnership_users: &'a 
     let pool = if role.sees_all_reviews() { partnership_users } else { members };
     let mut out: Vec<&User> = pool.iter().filter(|u| u.role == role && u.active).collect();
     if out.is_empty() && level == Level::Escalation {
-        // No panel chair on the review: every panel chair of the partnership is told.
-        out = partnership_users.iter().filter(|u| u.role == Role::PanelChair && u.active).collect();
+        // No panel chair on the review: the board manager is told, not panel chairs who are
+        // not on it (they must not learn that the review exists).
+        out = partnership_users.iter().filter(|u| u.role == Role::PartnershipAdmin && u.active).collect();
     }
     out
 }

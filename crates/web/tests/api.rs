@@ -140,6 +140,7 @@ async fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
             ("no child name", Box::new(|r| r["child"]["name"] = json!("")), "child.name"),
             ("unknown agency", Box::new(|r| r["agencies_involved"][0]["agency"] = json!("CIAU")), "agencies_involved[0].agency"),
             ("bad family row", Box::new(|r| r["family"][0]["relationship"] = json!(" ")), "family[0].relationship"),
+            ("incident before the clock's years", Box::new(|r| r["incident_date"] = json!("1985-03-01")), "incident_date"),
         ];
         for (what, mutate, field) in cases {
             let mut body = referral_json("Child B");

@@ -85,6 +85,19 @@ async fn the_referral_form_keeps_input_shows_errors_and_submits_once() {
         let (s, page) = b.get(&loc).await;
         assert_eq!(s, 200);
         assert!(page.contains("The referral is recorded"));
+        // Opening the review is a confidential read, recorded in the audit log.
+        let (events, _) = (
+            app.state
+                .store
+                .audit_events(&casereview_store::AuditQuery {
+                    subject: Some(loc.trim_start_matches("/reviews/").split('?').next().map(|id| format!("review:{id}")).unwrap()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap(),
+            (),
+        );
+        assert!(events.iter().any(|e| e.action == "review.read" && e.actor == app.email(Role::AgencyAuthor)), "the read is audited");
         assert!(page.contains("Child P"));
         let admin = app.api(app.email(Role::PartnershipAdmin)).await;
         let (_, list) = admin.get("/api/v1/reviews").await;
@@ -110,7 +123,11 @@ async fn markup_typed_into_fields_is_shown_as_text() {
     assert_eq!(s, 201, "{v}");
     let id = v["review"]["id"].as_i64().unwrap();
     let b = app.browser(app.email(Role::PartnershipAdmin)).await;
-    for path in ["/".to_string(), format!("/reviews/{id}"), format!("/reviews/{id}/referral/edit"), "/audit".to_string()] {
+    // The audit log keeps the reference, never the child's name (it cannot be erased).
+    let (s, page) = b.get("/audit").await;
+    assert_eq!(s, 200);
+    assert!(!page.contains("alert(") && !page.contains("alert&#"), "no name or typed text in the log");
+    for path in ["/".to_string(), format!("/reviews/{id}"), format!("/reviews/{id}/referral/edit")] {
         let (s, page) = b.get(&path).await;
         assert_eq!(s, 200, "{path}");
         assert!(!page.contains("<script>alert"), "{path} shows raw script");
