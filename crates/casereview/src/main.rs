@@ -2,6 +2,7 @@
 //! demo data, manage partnerships, accounts and API tokens, verify the audit log, and
 //! answer questions of the statutory clock without a server.
 
+mod chronology_cli;
 mod demo;
 
 use anyhow::{bail, Context, Result};
@@ -53,6 +54,10 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Agency chronologies (001 Appendix V): check one file, or merge several into the
+    /// integrated chronology with its discrepancies, without a server.
+    #[command(subcommand)]
+    Chronology(ChronologyCmd),
     /// Reminder emails for deadlines due soon or overdue.
     #[command(subcommand)]
     Reminders(RemindersCmd),
@@ -185,6 +190,36 @@ enum TokenCmd {
 }
 
 #[derive(Subcommand)]
+enum ChronologyCmd {
+    /// Print the problems of one agency's file; exit 1 when it has errors.
+    Check {
+        file: PathBuf,
+        #[command(flatten)]
+        read: chronology_cli::ReadArgs,
+    },
+    /// Merge agency files into the integrated chronology and a discrepancy list.
+    Merge {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// json, csv or xlsx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Where to write (stdout for json and csv when absent); the discrepancy list goes
+        /// beside it as NAME-discrepancies.csv/.xlsx.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Merge the valid rows even when some rows have errors.
+        #[arg(long)]
+        valid_only: bool,
+        /// Report periods longer than this many days with no agency contact.
+        #[arg(long, default_value_t = 90)]
+        gap_days: i64,
+        #[command(flatten)]
+        read: chronology_cli::ReadArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum RemindersCmd {
     /// Send the reminders due now, once, and exit (for a scheduler instead of `serve`).
     Run {
@@ -237,6 +272,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 let pairs = events.iter().map(|e| casereview_clock::parse_event_arg(e)).collect::<Result<Vec<_>, _>>()?;
                 print!("{}", ensure_newline(casereview_clock::clock_output(ruleset, &pairs, f)?));
             }
+        }
+        Command::Chronology(ChronologyCmd::Check { file, read }) => return chronology_cli::check(file, read),
+        Command::Chronology(ChronologyCmd::Merge { files, format, out, valid_only, gap_days, read }) => {
+            return chronology_cli::merge(files, read, format, out.as_deref(), *valid_only, *gap_days)
         }
         Command::Migrate => {
             let store = open(&cli).await?;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod chronology;
 pub mod deadline_routes;
 pub mod deadlines;
 pub mod error;
