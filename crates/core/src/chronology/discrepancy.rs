@@ -98,15 +98,35 @@ pub const STOP_WORDS: &[&str] = &[
     "us", "was", "we", "were", "when", "which", "who", "will", "with", "would", "you",
 ];
 
+/// Calls `f` with each content word of `text`, normalised (see the module rules), reusing
+/// one buffer.
+fn for_each_token(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() || w.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        buf.clear();
+        if w.is_ascii() {
+            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            for c in w.chars() {
+                buf.extend(c.to_lowercase());
+            }
+        }
+        if buf.chars().nth(1).is_none() || STOP_WORDS.binary_search(&buf.as_str()).is_ok() {
+            continue;
+        }
+        if buf.len() > 3 && buf.ends_with('s') && !buf.ends_with("ss") {
+            buf.pop();
+        }
+        f(buf);
+    }
+}
+
 /// The content words of an event text, sorted and without duplicates.
 pub fn event_tokens(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 2 && !STOP_WORDS.contains(&w.as_str()))
-        .map(|w| if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") { w[..w.len() - 1].to_string() } else { w })
-        .collect();
+    let mut out = Vec::new();
+    for_each_token(text, &mut String::new(), |w| out.push(w.to_string()));
     out.sort();
     out.dedup();
     out
@@ -179,49 +199,125 @@ struct Best {
     other: usize,
 }
 
-/// Finds the discrepancies of an integrated chronology. The result is sorted by the
-/// position of the first entry involved, then kind, then id.
+/// Finds the discrepancies of an integrated chronology. The result is sorted by the first
+/// day involved (a gap's `from`), then the position of the first entry, kind and id.
 pub fn detect(integrated: &Integrated, options: &DiscrepancyOptions) -> Vec<Discrepancy> {
     let entries: Vec<&ChronologyEntry> = integrated.entries.iter().map(|e| &e.entry).collect();
     let mut found: Vec<(usize, Discrepancy)> = Vec::new();
     similar_pairs(&entries, options, &mut found);
     gaps(&entries, options, &mut found);
-    found.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then(a.kind.cmp(&b.kind)).then_with(|| a.id.cmp(&b.id)));
+    let first_day = |p: usize, d: &Discrepancy| d.from.or_else(|| entries.get(p).map(|e| e.date.earliest()));
+    found.sort_by(|(pa, a), (pb, b)| {
+        first_day(*pa, a).cmp(&first_day(*pb, b)).then(pa.cmp(pb)).then(a.kind.cmp(&b.kind)).then_with(|| a.id.cmp(&b.id))
+    });
     found.dedup_by(|(_, a), (_, b)| a.id == b.id);
     found.into_iter().map(|(_, d)| d).collect()
 }
 
+/// A small fast hash for short words (no hash-flooding concern: the words come from the
+/// board's own files and only cost time).
+#[derive(Clone, Copy, Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for Fx {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+/// A candidate for pairing: an entry with a day date and enough words.
+struct Cand {
+    /// Position in the integrated chronology.
+    pos: usize,
+    /// Day number (days since the common era).
+    day: i32,
+    agency: u32,
+    /// Range of its word ranks in the flat word vector, rarest first.
+    words: std::ops::Range<usize>,
+}
+
+/// One entry in the word index: enough of the candidate to filter without looking it up.
+#[derive(Clone, Copy)]
+struct Posting {
+    cand: u32,
+    /// Where the word sits in the candidate's rarest-first list.
+    pos: u16,
+    len: u16,
+    agency: u32,
+    day: i32,
+    /// One bit per word (rank mod 64): a cheap upper bound on words shared.
+    sig: u64,
+}
+
+fn signature(words: &[u32]) -> u64 {
+    words.iter().fold(0u64, |s, w| s | 1u64 << (w & 63))
+}
+
 fn similar_pairs(entries: &[&ChronologyEntry], options: &DiscrepancyOptions, found: &mut Vec<(usize, Discrepancy)>) {
-    // Intern words; keep the candidates (day dates, enough words).
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut cands: Vec<(usize, Vec<u32>)> = Vec::new();
+    use chrono::Datelike;
+    // Intern words and agencies; keep the candidates (day dates, enough words).
+    let mut ids: HashMap<String, u32, Fx> = HashMap::with_hasher(Fx(0));
+    let mut agency_ids: HashMap<&str, u32, Fx> = HashMap::with_hasher(Fx(0));
+    let mut flat: Vec<u32> = Vec::new();
+    let mut cands: Vec<Cand> = Vec::new();
+    let mut buf = String::new();
+    let mut one: Vec<u32> = Vec::new();
     for (pos, e) in entries.iter().enumerate() {
         if !e.date.is_day() {
             continue;
         }
-        let toks = event_tokens(&e.event);
-        if toks.len() < options.min_tokens.max(1) {
+        one.clear();
+        for_each_token(&e.event, &mut buf, |w| {
+            let id = match ids.get(w) {
+                Some(id) => *id,
+                None => {
+                    let n = ids.len() as u32;
+                    ids.insert(w.to_string(), n);
+                    n
+                }
+            };
+            one.push(id);
+        });
+        one.sort_unstable();
+        one.dedup();
+        if one.len() < options.min_tokens.max(1) {
             continue;
         }
-        let v: Vec<u32> = toks
-            .into_iter()
-            .map(|t| {
-                let n = ids.len() as u32;
-                *ids.entry(t).or_insert(n)
-            })
-            .collect();
-        cands.push((pos, v));
+        let n = agency_ids.len() as u32;
+        let agency = *agency_ids.entry(e.agency.as_str()).or_insert(n);
+        let start = flat.len();
+        flat.extend_from_slice(&one);
+        cands.push(Cand { pos, day: e.date.earliest().num_days_from_ce(), agency, words: start..flat.len() });
     }
+    // Rank words rarest first (ties by id): one global order, so prefixes and merges agree.
     let mut freq = vec![0u32; ids.len()];
-    for (_, v) in &cands {
-        for &t in v {
-            freq[t as usize] += 1;
-        }
+    for &w in &flat {
+        freq[w as usize] += 1;
     }
-    // Rarest first, one global order (ties by id) so prefixes and merges agree.
-    let order = |t: &u32| (freq[*t as usize], *t);
-    for (_, v) in cands.iter_mut() {
-        v.sort_by_key(order);
+    let mut by_rarity: Vec<u32> = (0..ids.len() as u32).collect();
+    by_rarity.sort_unstable_by_key(|&w| (freq[w as usize], w));
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &w) in by_rarity.iter().enumerate() {
+        rank[w as usize] = r as u32;
+    }
+    for c in &cands {
+        let ws = &mut flat[c.words.clone()];
+        for w in ws.iter_mut() {
+            *w = rank[*w as usize];
+        }
+        ws.sort_unstable();
     }
     let t = options.similarity.clamp(0.0, 1.0);
     let prefix_len = |n: usize| -> usize {
@@ -231,62 +327,87 @@ fn similar_pairs(entries: &[&ChronologyEntry], options: &DiscrepancyOptions, fou
         let need = (t * n as f64 - 1e-9).ceil() as usize;
         (n + 1).saturating_sub(need).clamp(1, n)
     };
+    let window = i32::try_from(options.window_days.clamp(0, i64::from(i32::MAX / 2))).unwrap_or(0);
 
-    let day = |c: usize| entries[cands[c].0].date.earliest();
-    let mut index: HashMap<u32, VecDeque<usize>> = HashMap::new();
-    let mut stamp: Vec<usize> = vec![usize::MAX; cands.len()];
+    let mut index: Vec<VecDeque<Posting>> = vec![VecDeque::new(); ids.len()];
+    let overlap_factor = t / (1.0 + t);
+    let mut stamp: Vec<u32> = vec![u32::MAX; cands.len()];
     let mut pairs: Vec<(usize, usize, bool)> = Vec::new(); // (earlier cand, later cand, same day)
-    let mut best: HashMap<(usize, &str), Best> = HashMap::new();
-    for c in 0..cands.len() {
-        let (pos, ref toks) = cands[c];
-        let e = entries[pos];
-        let d = e.date.earliest();
-        let lo = d - chrono::Duration::days(options.window_days.max(0));
+                                                           // Per candidate, per other agency: the best partner so far.
+    let mut best: Vec<Vec<(u32, Best)>> = vec![Vec::new(); cands.len()];
+    for (c, cand) in cands.iter().enumerate() {
+        let toks = &flat[cand.words.clone()];
+        let lo = cand.day - window;
         let p = prefix_len(toks.len());
-        for tok in &toks[..p] {
-            let Some(list) = index.get_mut(tok) else { continue };
-            while list.front().is_some_and(|&f| day(f) < lo) {
+        let nx = toks.len();
+        let (min_len, max_len) = if t > 0.0 {
+            ((t * toks.len() as f64 - 1e-9).ceil() as usize, (toks.len() as f64 / t + 1e-9) as usize)
+        } else {
+            (0, usize::MAX)
+        };
+        for (i, &tok) in toks[..p].iter().enumerate() {
+            let list = &mut index[tok as usize];
+            while list.front().is_some_and(|f| f.day < lo) {
                 list.pop_front();
             }
-            for &o in list.iter() {
-                if stamp[o] == c {
+            for y in list.iter() {
+                let ny = y.len as usize;
+                if y.agency == cand.agency || ny < min_len || ny > max_len {
                     continue;
                 }
-                stamp[o] = c;
-                let oe = entries[cands[o].0];
-                if oe.agency == e.agency {
+                let o = y.cand as usize;
+                if stamp[o] == c as u32 {
                     continue;
                 }
-                if jaccard_by(&cands[o].1, toks, &order) + 1e-12 < t {
+                stamp[o] = c as u32;
+                // Positional filter: x[i] = y[j] is the first word they share (rarer words
+                // of either would sit in both prefixes and have been met first), so they
+                // share at most 1 + min(words after i, words after j).
+                let need = overlap_factor * (nx + ny) as f64 - 1e-9;
+                let bound = 1 + (nx - i - 1).min(ny - y.pos as usize - 1);
+                if (bound as f64) < need {
                     continue;
                 }
-                let od = oe.date.earliest();
-                let same_day = od == d;
-                let distance = (d - od).num_days();
+                // Words of x whose bit is missing from y's signature are certainly not shared.
+                let possible: u32 = toks.iter().map(|w| ((y.sig >> (w & 63)) & 1) as u32).sum();
+                if f64::from(possible) < need {
+                    continue;
+                }
+                let other = &cands[o];
+                if jaccard(&flat[other.words.clone()], toks) + 1e-12 < t {
+                    continue;
+                }
+                let same_day = other.day == cand.day;
+                let distance = i64::from(cand.day - other.day);
                 pairs.push((o, c, same_day));
-                for (me, other, other_agency) in [(o, c, e.agency.as_str()), (c, o, oe.agency.as_str())] {
-                    let b = best.entry((me, other_agency)).or_insert(Best { same_day, distance, other });
-                    if same_day {
-                        b.same_day = true;
-                    }
-                    let other_pos = cands[other].0;
-                    if (distance, other_pos) < (b.distance, cands[b.other].0) {
-                        b.distance = distance;
-                        b.other = other;
+                for (me, them, their_agency) in [(o, c, cand.agency), (c, o, other.agency)] {
+                    let list = &mut best[me];
+                    match list.iter_mut().find(|(a, _)| *a == their_agency) {
+                        None => list.push((their_agency, Best { same_day, distance, other: them })),
+                        Some((_, b)) => {
+                            b.same_day |= same_day;
+                            if (distance, cands[them].pos) < (b.distance, cands[b.other].pos) {
+                                b.distance = distance;
+                                b.other = them;
+                            }
+                        }
                     }
                 }
             }
         }
-        for tok in &toks[..p] {
-            index.entry(*tok).or_default().push_back(c);
+        let len = u16::try_from(nx).unwrap_or(u16::MAX);
+        let sig = signature(toks);
+        for (j, &tok) in toks[..p].iter().enumerate() {
+            index[tok as usize].push_back(Posting { cand: c as u32, pos: j as u16, len, agency: cand.agency, day: cand.day, sig });
         }
     }
+    let best_of = |me: usize, agency: u32| best[me].iter().find(|(a, _)| *a == agency).map(|(_, b)| *b);
 
     for (a, b, same_day) in pairs {
-        let (ea, eb) = (entries[cands[a].0], entries[cands[b].0]);
-        let sources = vec![ea.source.clone(), eb.source.clone()];
-        let first = cands[a].0.min(cands[b].0);
+        let (ea, eb) = (entries[cands[a].pos], entries[cands[b].pos]);
+        let first = cands[a].pos.min(cands[b].pos);
         if same_day {
+            let sources = vec![ea.source.clone(), eb.source.clone()];
             let (seen, not_seen) = match (ea.child_seen, eb.child_seen) {
                 (Some(true), Some(false)) => (ea, eb),
                 (Some(false), Some(true)) => (eb, ea),
@@ -315,12 +436,13 @@ fn similar_pairs(entries: &[&ChronologyEntry], options: &DiscrepancyOptions, fou
             ));
             continue;
         }
-        let ba = best.get(&(a, eb.agency.as_str()));
-        let bb = best.get(&(b, ea.agency.as_str()));
+        let ba = best_of(a, cands[b].agency);
+        let bb = best_of(b, cands[a].agency);
         let mutual = matches!((ba, bb), (Some(x), Some(y)) if !x.same_day && !y.same_day && x.other == b && y.other == a);
         if !mutual {
             continue;
         }
+        let sources = vec![ea.source.clone(), eb.source.clone()];
         let days = (eb.date.earliest() - ea.date.earliest()).num_days().abs();
         let detail = format!(
             "{} records '{}' on {}; {} records a similar event ('{}') on {}, {} day{} apart.{}{}",
@@ -346,28 +468,6 @@ fn similar_pairs(entries: &[&ChronologyEntry], options: &DiscrepancyOptions, fou
                 to: None,
             },
         ));
-    }
-}
-
-/// Jaccard of two sets sorted by the same key.
-fn jaccard_by<K: Ord>(a: &[u32], b: &[u32], key: &impl Fn(&u32) -> K) -> f64 {
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match key(&a[i]).cmp(&key(&b[j])) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let all = a.len() + b.len() - shared;
-    if all == 0 {
-        0.0
-    } else {
-        shared as f64 / all as f64
     }
 }
 

@@ -19,6 +19,7 @@
 //! after its predecessor on the same day.
 
 use super::entry::{long_day, ChronologyEntry};
+use chrono::{NaiveDate, Timelike};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -78,17 +79,22 @@ fn time_key(e: &ChronologyEntry) -> (bool, Option<chrono::NaiveTime>) {
     (e.time.is_none(), e.time)
 }
 
-fn tie_note(prev: &ChronologyEntry, e: &ChronologyEntry) -> Option<String> {
-    if prev.date.earliest() != e.date.earliest() {
+/// `day` caches the long form of the last day written (most ties share one).
+fn tie_note(prev: &ChronologyEntry, e: &ChronologyEntry, day: &mut Option<(NaiveDate, String)>) -> Option<String> {
+    let d = e.date.earliest();
+    if prev.date.earliest() != d {
         return None;
     }
-    let day = long_day(e.date.earliest());
+    if day.as_ref().is_none_or(|(cached, _)| *cached != d) {
+        *day = Some((d, long_day(d)));
+    }
+    let day = day.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default();
     if prev.date.precision() != e.date.precision() {
-        return Some(format!(
-            "{}: placed after the {} entries starting {day}",
-            e.date.placement_note().unwrap_or_else(|| e.date.precision().label().to_string()),
-            prev.date.precision().label()
-        ));
+        let prev_label = prev.date.precision().label();
+        return Some(match e.date.placement_note() {
+            Some(n) if !e.date.is_day() => format!("{n}, after the {prev_label} entries of {day}"),
+            _ => format!("{} date: placed after the {prev_label} entries of {day}", e.date.precision().label()),
+        });
     }
     match (prev.time, e.time) {
         (Some(_), None) => return Some(format!("no time recorded: placed after the timed entries of {day}")),
@@ -96,8 +102,8 @@ fn tie_note(prev: &ChronologyEntry, e: &ChronologyEntry) -> Option<String> {
         _ => {}
     }
     let at = match e.time {
-        Some(t) => format!("{day} {}", t.format("%H:%M")),
-        None => day,
+        Some(t) => format!("{day} {:02}:{:02}", t.hour(), t.minute()),
+        None => day.to_string(),
     };
     if prev.agency != e.agency {
         Some(format!("same date as the entry above ({at}): ordered by agency name, {} before {}", prev.agency, e.agency))
@@ -107,12 +113,22 @@ fn tie_note(prev: &ChronologyEntry, e: &ChronologyEntry) -> Option<String> {
 }
 
 /// Merges entries from any number of agencies into the integrated chronology.
-pub fn merge(mut entries: Vec<ChronologyEntry>) -> Integrated {
-    entries.sort_by(compare_entries);
+pub fn merge(entries: Vec<ChronologyEntry>) -> Integrated {
+    // Sort positions by a cheap key first; the full comparison only settles ties.
+    let keys: Vec<_> = entries.iter().map(|e| (e.date.sort_key(), time_key(e))).collect();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then_with(|| compare_entries(&entries[a], &entries[b])));
+    let mut slots: Vec<Option<ChronologyEntry>> = entries.into_iter().map(Some).collect();
+
     let mut seen_by_agency: BTreeMap<String, SeenCounts> = BTreeMap::new();
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.into_iter().enumerate() {
-        let c = seen_by_agency.entry(entry.agency.clone()).or_default();
+    let mut day_cache = None;
+    let mut out: Vec<IntegratedEntry> = Vec::with_capacity(slots.len());
+    for (i, at) in order.into_iter().enumerate() {
+        let Some(entry) = slots[at].take() else { continue };
+        let c = match seen_by_agency.get_mut(&entry.agency) {
+            Some(c) => c,
+            None => seen_by_agency.entry(entry.agency.clone()).or_default(),
+        };
         match entry.child_seen {
             Some(true) => c.seen += 1,
             Some(false) => c.not_seen += 1,
@@ -121,7 +137,7 @@ pub fn merge(mut entries: Vec<ChronologyEntry>) -> Integrated {
         if entry.wishes_and_feelings == Some(true) {
             c.wishes_and_feelings += 1;
         }
-        let note = out.last().and_then(|p: &IntegratedEntry| tie_note(&p.entry, &entry));
+        let note = out.last().and_then(|p| tie_note(&p.entry, &entry, &mut day_cache));
         out.push(IntegratedEntry { entry, position: i + 1, tie_note: note });
     }
     Integrated { entries: out, seen_by_agency }
