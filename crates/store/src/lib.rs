@@ -7,6 +7,7 @@
 //! `casereview-core`: the store loads the facts, asks the domain, and writes the answer.
 
 mod audit;
+mod chronology;
 mod clock;
 mod error;
 mod imr;
@@ -14,6 +15,7 @@ mod reviews;
 mod users;
 
 pub use audit::{AuditQuery, VerifyError};
+pub use chronology::*;
 pub use clock::*;
 pub use error::StoreError;
 pub use imr::*;

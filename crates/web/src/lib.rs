@@ -8,6 +8,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod chronology;
+pub mod chronology_routes;
 pub mod deadline_routes;
 pub mod deadlines;
 pub mod error;
@@ -62,7 +63,8 @@ pub fn router(state: SharedState) -> Router {
         .merge(pages::routes())
         .merge(deadline_routes::page_routes())
         .merge(imr_routes::page_routes())
-        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()))
+        .merge(chronology_routes::page_routes())
+        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(SetResponseHeaderLayer::overriding(
