@@ -129,3 +129,45 @@ fn calendar_and_clock_answer_without_a_database() {
     }
     assert!(!dir.path().join("casereview.sqlite").exists(), "the clock needs no database");
 }
+
+#[test]
+fn chronology_check_and_merge_without_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("health.csv"),
+        "Health chronology\n\nDate/Time,Child/Family member,Professional,Significant Events/Incidents and if child seen,Agency\n12/03/24,Child J,HV 1,\"Home visit, child seen\",HEALTH\n31/02/2024,Child J,HV 1,Missed appointment,Health\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("police.csv"), "Date,Name,Role,Significant event,Child seen?,Agency\n13/03/2024,Child J,PC 1,\"Home visit, child seen\",No,CIAU\n").unwrap();
+    let (h, p) = (d.join("health.csv"), d.join("police.csv"));
+    let (h, p) = (h.to_str().unwrap(), p.to_str().unwrap());
+
+    let o = casereview(d, &["chronology", "check", h], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("row 5") && text(&o).contains("31/02/2024"), "{}", text(&o));
+    // All or nothing: errors stop the merge and nothing is written.
+    let out = d.join("merged.json");
+    let o = casereview(d, &["chronology", "merge", h, p, "--alias", "CIAU=Police", "--out", out.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!out.exists());
+    let o = casereview(d, &["chronology", "merge", h, p, "--alias", "CIAU=Police", "--valid-only", "--format", "json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        for k in ["date", "precision", "agency", "event", "child_seen", "source"] {
+            assert!(e.get(k).is_some(), "{k} in {e}");
+        }
+    }
+    assert_eq!(entries[1]["agency"], "Police", "CIAU normalised");
+    assert_eq!(entries[0]["source"]["file"], "health.csv");
+    assert!(v["discrepancies"].as_array().unwrap().iter().any(|x| x["kind"] == "different_dates" && x["entries"].as_array().unwrap().len() == 2));
+    // xlsx needs a file, and writes the discrepancy list beside it.
+    let x = d.join("merged.xlsx");
+    let o = casereview(d, &["chronology", "merge", h, p, "--alias", "CIAU=Police", "--valid-only", "--format", "xlsx", "--out", x.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(std::fs::read(&x).unwrap().starts_with(b"PK"));
+    assert!(d.join("merged-discrepancies.xlsx").exists());
+}
