@@ -300,3 +300,110 @@ fn a_hundred_thousand_entries_go_through() {
     }
     assert!(per.values().all(|&n| n == 1));
 }
+
+mod against_brute_force {
+    //! The indexed search must find exactly what the documented rules say, checked by
+    //! comparing every pair with every other on small random chronologies.
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    fn arb_entry() -> impl Strategy<Value = ChronologyEntry> {
+        let words = ["visit", "home", "child", "mother", "bruise", "school", "call", "seen", "clinic"];
+        (
+            0i64..30,
+            0u8..10,
+            prop_oneof![Just("Police"), Just("Health"), Just("Education")],
+            proptest::collection::vec(0usize..words.len(), 1..6),
+            proptest::option::of(any::<bool>()),
+            1u32..1000,
+        )
+            .prop_map(move |(day, kind, agency, ws, seen, row)| {
+                let day = d(2024, 1, 1) + chrono::Duration::days(day);
+                let date = match kind {
+                    0 => FuzzyDate::Month(2024, 1),
+                    1 => FuzzyDate::Approximate(day),
+                    _ => FuzzyDate::Exact(day),
+                };
+                let text: Vec<&str> = ws.iter().map(|&i| words[i]).collect();
+                e(date, agency, row, &text.join(" "), seen)
+            })
+    }
+
+    fn brute(entries: &[ChronologyEntry], o: &DiscrepancyOptions) -> BTreeSet<(DiscrepancyKind, Vec<Source>)> {
+        let toks: Vec<Vec<String>> = entries.iter().map(|x| event_tokens(&x.event)).collect();
+        let ok = |i: usize| entries[i].date.is_day() && toks[i].len() >= o.min_tokens;
+        let day = |i: usize| entries[i].date.earliest();
+        let similar = |i: usize, j: usize| {
+            i != j
+                && ok(i)
+                && ok(j)
+                && entries[i].agency != entries[j].agency
+                && (day(i) - day(j)).num_days().abs() <= o.window_days
+                && jaccard(&toks[i], &toks[j]) + 1e-12 >= o.similarity
+        };
+        let n = entries.len();
+        // best[i][agency] = None when a same-day match exists, else the nearest.
+        let best = |i: usize, agency: &str| -> Option<usize> {
+            let ms: Vec<usize> = (0..n).filter(|&j| entries[j].agency == agency && similar(i, j)).collect();
+            if ms.iter().any(|&j| day(j) == day(i)) {
+                return None;
+            }
+            ms.into_iter().min_by_key(|&j| ((day(i) - day(j)).num_days().abs(), j))
+        };
+        let mut out = BTreeSet::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                if !similar(i, j) {
+                    continue;
+                }
+                let sources = vec![entries[i].source.clone(), entries[j].source.clone()];
+                if day(i) == day(j) {
+                    if matches!((entries[i].child_seen, entries[j].child_seen), (Some(a), Some(b)) if a != b) {
+                        out.insert((DiscrepancyKind::ChildSeenConflict, sources));
+                    }
+                } else if best(i, &entries[j].agency) == Some(j) && best(j, &entries[i].agency) == Some(i) {
+                    out.insert((DiscrepancyKind::DifferentDates, sources));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn indexed_search_equals_brute_force(raw in proptest::collection::vec(arb_entry(), 0..40), window in 0i64..6, sim in prop_oneof![Just(0.3), Just(0.5), Just(0.8), Just(1.0)]) {
+            // Distinct sources, as real imports have.
+            let mut raw = raw;
+            for (i, x) in raw.iter_mut().enumerate() {
+                x.source.row = i as u32 + 2;
+            }
+            let o = DiscrepancyOptions { window_days: window, similarity: sim, min_tokens: 2, gap_days: 10_000, period: None };
+            // Brute force in chronology order, so "nearest, then earlier" ties agree.
+            let m = merge(raw.clone());
+            let ordered: Vec<ChronologyEntry> = m.entries.iter().map(|x| x.entry.clone()).collect();
+            let want = brute(&ordered, &o);
+            let got: BTreeSet<(DiscrepancyKind, Vec<Source>)> = detect(&m, &o)
+                .into_iter()
+                .map(|x| {
+                    let mut s = x.entries.clone();
+                    // The brute force lists sources in chronology order too.
+                    let pos = |s: &Source| ordered.iter().position(|e| &e.source == s);
+                    s.sort_by_key(pos);
+                    (x.kind, s)
+                })
+                .collect();
+            prop_assert_eq!(&got, &want);
+            raw.reverse();
+            prop_assert_eq!(detect(&merge(raw), &o), detect(&m, &o));
+        }
+    }
+}
+
+#[test]
+fn stop_words_are_sorted_for_binary_search() {
+    let mut s = casereview_core::chronology::discrepancy::STOP_WORDS.to_vec();
+    s.sort();
+    assert_eq!(s, casereview_core::chronology::discrepancy::STOP_WORDS);
+}

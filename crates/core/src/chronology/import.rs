@@ -341,6 +341,8 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
         ));
     }
     let default_agency = default_agency.map(|r| r.unwrap_or_else(|a| a));
+    // Agency spellings repeat on every row: resolve each once.
+    let mut agency_cache: BTreeMap<String, Result<String, String>> = BTreeMap::new();
 
     for (idx, row) in sheet.rows.iter().enumerate().skip(header.row_index + 1) {
         if row.iter().all(Cell::is_empty) {
@@ -445,7 +447,15 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
                 }
             }
         } else {
-            match normalise_agency(&agency_text, agencies, &options.aliases) {
+            let resolved = match agency_cache.get(&agency_text) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = normalise_agency(&agency_text, agencies, &options.aliases);
+                    agency_cache.insert(agency_text.clone(), r.clone());
+                    r
+                }
+            };
+            match resolved {
                 Ok(a) => a,
                 Err(a) => {
                     warnings.push((
