@@ -381,6 +381,7 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
                 )
                 .await?;
             extend_completion(store, p, &admin, id, today).await?;
+            evidence(store, &admin, &panel, id, decided).await?;
         }
     }
     Ok(())
@@ -404,5 +405,60 @@ async fn extend_completion(store: &Store, p: &casereview_store::Partnership, adm
         recorded_at: casereview_store::now(),
     };
     store.add_extension(&admin.actor(), &e).await?;
+    Ok(())
+}
+
+/// The SCR in its IMR stage: IMRs requested, an author appointed, practitioners known,
+/// and two agencies' chronologies saved, so the evidence pages have something to show.
+async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: NaiveDate) -> Result<()> {
+    use casereview_core::imr::{ImrAction, ImrCaller, Practitioner};
+    let requested = decided + Duration::days(5);
+    let agencies: Vec<String> = ["Health", "Police", "Children's Social Care"].iter().map(|s| s.to_string()).collect();
+    store.commission_imrs(&panel.actor(), id, &agencies, requested, requested + Duration::days(35)).await?;
+    for (name, agency, role, manager) in [
+        ("Jo Bloggs", "Health", "Health Visitor", "Ann Smith"),
+        ("Sam Lee", "Children's Social Care", "Social Worker", "Chris Hill"),
+        ("PC Dan Ray", "Police", "Response officer", ""),
+    ] {
+        store.add_practitioner(&admin.actor(), id, &Practitioner { name: name.into(), agency: agency.into(), role: role.into(), line_manager: manager.into() }).await?;
+    }
+    let author = store.user_by_email("author.health@northmoor.example").await?.map(|(u, _)| u);
+    if let (Some(author), Some(imr)) = (author, store.imrs(id).await?.into_iter().find(|i| i.agency == "Health")) {
+        store.add_member(&admin.actor(), id, author.id).await?;
+        let coordinator = ImrCaller { role: Some(casereview_core::Role::PanelChair), ..Default::default() };
+        let change = casereview_store::ImrChange { author: Some((Some(author.id), author.name.clone())), on: None };
+        store.imr_step(&panel.actor(), imr.id, ImrAction::AppointAuthor, coordinator, &change, None).await?;
+        let as_author = ImrCaller { role: Some(casereview_core::Role::AgencyAuthor), is_author: true, same_agency: true };
+        store.imr_step(&author.actor(), imr.id, ImrAction::Start, as_author, &casereview_store::ImrChange::default(), None).await?;
+    }
+    let d = |n: i64| (decided - Duration::days(n)).format("%d/%m/%Y").to_string();
+    let files = [
+        (
+            "health-chronology.csv",
+            "Health",
+            format!(
+                "Northmoor Health: agency chronology\n\nDate/Time,Child/Family member,Professional,Significant Events/Incidents and if child seen,Agency,Reviewer's comment\n{},Ruby,Health Visitor 1,\"New birth visit, child seen\",Health,Good practice: thorough assessment\n{},Mother,GP,Mother reported low mood and money worries,Health,\n{},Ruby,Health Visitor 1,\"Home visit, child not seen, asleep upstairs\",Health,Child should have been seen\n",
+                d(200),
+                d(150),
+                d(60)
+            ),
+        ),
+        (
+            "police-chronology.csv",
+            "Police",
+            format!(
+                "Date,Name,Role,Significant event,Child seen?,Agency\n{},Mother's partner,PC 1,Domestic incident at the home reported by a neighbour,No,Police\n{},Ruby,PC 2,\"Home visit, child seen asleep upstairs\",Yes,Police\n",
+                d(90),
+                d(58)
+            ),
+        ),
+    ];
+    let directory = store.agency_directory(admin.partnership_id).await?;
+    for (name, agency, text) in files {
+        let options = casereview_core::chronology::import::ImportOptions { default_agency: Some(agency.into()), ..casereview_core::chronology::import::ImportOptions::new(26) };
+        let r = casereview_web::chronology::import_files(&[(name.to_string(), text.into_bytes())], &directory, &options, &casereview_sheets::Limits::default());
+        let uid = store.add_chronology_upload(&admin.actor(), id, name, agency, &r.entries, &r.problems).await?;
+        store.confirm_chronology_upload(&admin.actor(), uid, true).await?;
+    }
     Ok(())
 }
