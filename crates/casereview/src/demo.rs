@@ -420,7 +420,13 @@ async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: N
         ("Sam Lee", "Children's Social Care", "Social Worker", "Chris Hill"),
         ("PC Dan Ray", "Police", "Response officer", ""),
     ] {
-        store.add_practitioner(&admin.actor(), id, &Practitioner { name: name.into(), agency: agency.into(), role: role.into(), line_manager: manager.into() }).await?;
+        store
+            .add_practitioner(
+                &admin.actor(),
+                id,
+                &Practitioner { name: name.into(), agency: agency.into(), role: role.into(), line_manager: manager.into() },
+            )
+            .await?;
     }
     let author = store.user_by_email("author.health@northmoor.example").await?.map(|(u, _)| u);
     if let (Some(author), Some(imr)) = (author, store.imrs(id).await?.into_iter().find(|i| i.agency == "Health")) {
@@ -455,8 +461,16 @@ async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: N
     ];
     let directory = store.agency_directory(admin.partnership_id).await?;
     for (name, agency, text) in files {
-        let options = casereview_core::chronology::import::ImportOptions { default_agency: Some(agency.into()), ..casereview_core::chronology::import::ImportOptions::new(26) };
-        let r = casereview_web::chronology::import_files(&[(name.to_string(), text.into_bytes())], &directory, &options, &casereview_sheets::Limits::default());
+        let options = casereview_core::chronology::import::ImportOptions {
+            default_agency: Some(agency.into()),
+            ..casereview_core::chronology::import::ImportOptions::new(26)
+        };
+        let r = casereview_web::chronology::import_files(
+            &[(name.to_string(), text.into_bytes())],
+            &directory,
+            &options,
+            &casereview_sheets::Limits::default(),
+        );
         let uid = store.add_chronology_upload(&admin.actor(), id, name, agency, &r.entries, &r.problems).await?;
         store.confirm_chronology_upload(&admin.actor(), uid, true).await?;
     }

@@ -139,7 +139,11 @@ fn chronology_check_and_merge_without_a_server() {
         "Health chronology\n\nDate/Time,Child/Family member,Professional,Significant Events/Incidents and if child seen,Agency\n12/03/24,Child J,HV 1,\"Home visit, child seen\",HEALTH\n31/02/2024,Child J,HV 1,Missed appointment,Health\n",
     )
     .unwrap();
-    std::fs::write(d.join("police.csv"), "Date,Name,Role,Significant event,Child seen?,Agency\n13/03/2024,Child J,PC 1,\"Home visit, child seen\",No,CIAU\n").unwrap();
+    std::fs::write(
+        d.join("police.csv"),
+        "Date,Name,Role,Significant event,Child seen?,Agency\n13/03/2024,Child J,PC 1,\"Home visit, child seen\",No,CIAU\n",
+    )
+    .unwrap();
     let (h, p) = (d.join("health.csv"), d.join("police.csv"));
     let (h, p) = (h.to_str().unwrap(), p.to_str().unwrap());
 
@@ -163,10 +167,18 @@ fn chronology_check_and_merge_without_a_server() {
     }
     assert_eq!(entries[1]["agency"], "Police", "CIAU normalised");
     assert_eq!(entries[0]["source"]["file"], "health.csv");
-    assert!(v["discrepancies"].as_array().unwrap().iter().any(|x| x["kind"] == "different_dates" && x["entries"].as_array().unwrap().len() == 2));
+    assert!(v["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["kind"] == "different_dates" && x["entries"].as_array().unwrap().len() == 2));
     // xlsx needs a file, and writes the discrepancy list beside it.
     let x = d.join("merged.xlsx");
-    let o = casereview(d, &["chronology", "merge", h, p, "--alias", "CIAU=Police", "--valid-only", "--format", "xlsx", "--out", x.to_str().unwrap()], None);
+    let o = casereview(
+        d,
+        &["chronology", "merge", h, p, "--alias", "CIAU=Police", "--valid-only", "--format", "xlsx", "--out", x.to_str().unwrap()],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(std::fs::read(&x).unwrap().starts_with(b"PK"));
     assert!(d.join("merged-discrepancies.xlsx").exists());
