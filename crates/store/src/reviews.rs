@@ -181,15 +181,27 @@ impl Store {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(actor.partnership_id).execute(&mut *tx).await?;
             }
             if let Some(key) = submission_key {
-                let found: Option<(i64, String, i64)> = sqlx::query_as("SELECT id, state, version FROM reviews WHERE submission_key = $1 AND partnership_id = $2")
-                    .bind(key).bind(actor.partnership_id).fetch_optional(&mut *tx).await?;
-                if let Some((id, state, version)) = found {
+                // Keys are unique across the database; a key is only "the same submission"
+                // when the same person in the same partnership sent it.
+                let found: Option<(i64, String, i64, i64, Option<i64>)> = sqlx::query_as("SELECT id, state, version, partnership_id, created_by FROM reviews WHERE submission_key = $1")
+                    .bind(key).fetch_optional(&mut *tx).await?;
+                if let Some((id, state, version, pid, by)) = found {
+                    if pid != actor.partnership_id || by != actor.user_id {
+                        return Err(FieldErrors::single("Idempotency-Key", "This key was already used for another submission: send a new key").into());
+                    }
                     return Ok(Outcome { review_id: id, state: state.parse().map_err(StoreError::Corrupt)?, version, created: false });
                 }
             }
             let prefix = format!("{}-{}-", partnership.short_code, today.format("%Y"));
-            let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reviews WHERE reference LIKE $1").bind(format!("{prefix}%")).fetch_one(&mut *tx).await?;
+            // Numbered within the partnership and year; references stay unique across
+            // partnerships because the short code is part of them (a clash is refused below).
+            let refs: Vec<(String,)> = sqlx::query_as("SELECT reference FROM reviews WHERE partnership_id = $1").bind(actor.partnership_id).fetch_all(&mut *tx).await?;
+            let count = refs.iter().filter(|(r,)| r.starts_with(&prefix)).count();
             let reference = format!("{prefix}{:03}", count + 1);
+            let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM reviews WHERE reference = $1").bind(&reference).fetch_optional(&mut *tx).await?;
+            if clash.is_some() {
+                return Err(StoreError::Duplicate(format!("the review reference {reference} is taken by another partnership using the code {}: give this partnership its own code", partnership.short_code)));
+            }
             let (id,): (i64,) = sqlx::query_as("INSERT INTO reviews (partnership_id, reference, state, kind, child_name, referral, criteria_answers, version, submission_key, created_by, created_at, updated_at, updated_by) VALUES ($1, $2, $3, NULL, $4, $5, '{}', 1, $6, $7, $8, $8, $9) RETURNING id")
                 .bind(actor.partnership_id).bind(&reference).bind(ReviewState::Referred.as_str()).bind(&referral.child.name).bind(&json).bind(submission_key).bind(actor.user_id).bind(at).bind(&actor.name)
                 .fetch_one(&mut *tx).await?;

@@ -198,6 +198,20 @@ async fn double_submission_makes_one_referral() {
         assert_eq!(v1["review"]["id"], v2["review"]["id"]);
         let (_, list) = admin.get("/api/v1/reviews").await;
         assert_eq!(list.as_array().unwrap().len(), 1);
+        // Someone else's key is not theirs to reuse: refused, not answered with the review.
+        let other = app.api(app.email(Role::PanelMember)).await;
+        let r = other
+            .client
+            .post(format!("{}/api/v1/referrals", app.base))
+            .bearer_auth(other.token.as_ref().unwrap())
+            .header("Idempotency-Key", "form-123")
+            .json(&referral_json("Child E"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["errors"][0]["field"], "Idempotency-Key");
     }
 }
 
