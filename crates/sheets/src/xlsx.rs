@@ -2,7 +2,6 @@
 //! worksheet is streamed cell by cell (calamine's cell reader), so limits are enforced
 //! before a grid is built.
 
-use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, SheetType, Xlsx};
@@ -45,7 +44,10 @@ fn read_sheet(
 ) -> Result<RawSheet, SheetError> {
     let unreadable = |e: calamine::XlsxError| SheetError::Unreadable { file: file.to_owned(), detail: format!("sheet {name:?}: {e}") };
     let mut reader = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
-    let mut grid: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    // Cells arrive row by row, so rows are appended as they come; out-of-order rows (rare,
+    // hand-made files) are sorted and merged at the end.
+    let mut grid: Vec<(u32, Vec<Cell>)> = Vec::new();
+    let mut in_order = true;
     let (mut min_row, mut max_row, mut max_col) = (u32::MAX, 0u32, 0u32);
     let mut over_limit = false;
     while let Some(found) = reader.next_cell().map_err(unreadable)? {
@@ -74,7 +76,11 @@ fn read_sheet(
                 limit: limits.max_uncompressed_bytes,
             })?;
         }
-        let cells = grid.entry(row).or_default();
+        if grid.last().is_none_or(|(r, _)| *r != row) {
+            in_order &= grid.last().is_none_or(|(r, _)| *r < row);
+            grid.push((row, Vec::new()));
+        }
+        let Some((_, cells)) = grid.last_mut() else { continue };
         let col = col as usize;
         if cells.len() <= col {
             cells.resize(col + 1, Cell::Empty);
@@ -103,13 +109,32 @@ fn read_sheet(
         });
     }
     let width = max_col as usize + 1;
-    let out = (min_row..=max_row)
-        .map(|r| {
-            let mut cells = grid.remove(&r).unwrap_or_default();
-            cells.resize(width, Cell::Empty);
-            cells
-        })
-        .collect();
+    if !in_order {
+        grid.sort_by_key(|(r, _)| *r);
+    }
+    let mut out: Vec<Vec<Cell>> = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
+    let mut next = min_row;
+    for (r, mut cells) in grid {
+        if r < next {
+            // The same row met twice out of order: merge into the row already laid out.
+            if let Some(prev) = out.last_mut() {
+                for (i, c) in cells.into_iter().enumerate().filter(|(_, c)| *c != Cell::Empty) {
+                    if prev.len() <= i {
+                        prev.resize(i + 1, Cell::Empty);
+                    }
+                    prev[i] = c;
+                }
+            }
+            continue;
+        }
+        while next < r {
+            out.push(vec![Cell::Empty; width]);
+            next += 1;
+        }
+        cells.resize(width, Cell::Empty);
+        out.push(cells);
+        next = r + 1;
+    }
     Ok(RawSheet { file: file.to_owned(), name: name.to_owned(), rows: out, first_row: min_row.saturating_add(1) })
 }
 

@@ -351,17 +351,15 @@ pub fn import_sheet(sheet: &RawSheet, agencies: &AgencyDirectory, options: &Impo
         let rn = sheet.row_number(idx);
         let cell = |k: ColumnKind| col(k).and_then(|(i, _)| row.get(i)).unwrap_or(&Cell::Empty);
         let colname = |k: ColumnKind| col(k).map(|(i, h)| format!("{} ({h})", column_letter(i)));
-        let text = |k: ColumnKind| {
-            let c = cell(k);
-            if c.is_empty() {
-                String::new()
-            } else {
-                c.display().trim().to_string()
-            }
+        let text = |k: ColumnKind| match cell(k) {
+            Cell::Text(t) => t.trim().to_string(),
+            c if c.is_empty() => String::new(),
+            c => c.display().trim().to_string(),
         };
-        // A repeated header (printed sheets repeat it on every page).
+        // A repeated header (printed sheets repeat it on every page). Only a short text that
+        // does not start with a digit can be a header, so dates are passed over cheaply.
         let is_header_again = [ColumnKind::Date, ColumnKind::Event].iter().all(|k| match cell(*k) {
-            Cell::Text(t) => classify_header(t) == Some(*k),
+            Cell::Text(t) if t.len() <= 100 && !t.trim_start().starts_with(|c: char| c.is_ascii_digit()) => classify_header(t) == Some(*k),
             _ => false,
         });
         if is_header_again {
@@ -585,7 +583,11 @@ pub const SEEN_PHRASES: &[&str] =
 /// any of [`NOT_SEEN_PHRASES`] in the event (lower-cased) means not seen; otherwise any of
 /// [`SEEN_PHRASES`] means seen; otherwise unknown.
 pub fn child_seen_in_text(event: &str) -> Option<bool> {
-    let t = event.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    // Every phrase contains "seen": most events are passed over without allocating.
+    if !contains_ascii_ci(event, "seen") {
+        return None;
+    }
+    let t = phrase_text(event);
     if NOT_SEEN_PHRASES.iter().any(|p| t.contains(p)) {
         Some(false)
     } else if SEEN_PHRASES.iter().any(|p| t.contains(p)) {
@@ -595,12 +597,46 @@ pub fn child_seen_in_text(event: &str) -> Option<bool> {
     }
 }
 
+/// Whether `needle` (lower-case ASCII) occurs in `hay`, ignoring ASCII case, without
+/// allocating.
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Text as the phrase lists are written: lower case, "&" as "and", a curly apostrophe
+/// as a straight one, runs of white space as one space. One pass, one allocation.
+fn phrase_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            '&' => out.push_str("and"),
+            '\u{2019}' => out.push('\''),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 /// Wishes and feelings from event text: "wishes and feelings" / "wishes & feelings" /
 /// "child's views" / "voice of the child" means recorded, unless followed anywhere by
 /// "not sought", "not recorded" or "not ascertained"; otherwise unknown.
 pub fn wishes_and_feelings_in_text(event: &str) -> Option<bool> {
-    let t = event.to_lowercase().replace('&', "and").replace('\u{2019}', "'");
-    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Every phrase contains "wish", "view" or "voice": most events are passed over.
+    if !["wish", "view", "voice"].iter().any(|k| contains_ascii_ci(event, k)) {
+        return None;
+    }
+    let t = phrase_text(event);
     if ["wishes and feelings", "child's views", "child's view", "voice of the child"].iter().any(|p| t.contains(p)) {
         if ["not sought", "not recorded", "not ascertained", "not explored"].iter().any(|p| t.contains(p)) {
             Some(false)
