@@ -476,6 +476,9 @@ async fn create_referral(State(state): State<SharedState>, PageUser(a): PageUser
 
 async fn edit_referral(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> PageResult {
     let r = access::review_for(&state, &a.user, id, Need::EditReferral).await?;
+    if r.summary.state.is_terminal() {
+        return Err(WebError::Unprocessable("The review is closed: its referral can no longer be changed".into()).into());
+    }
     let form = r.referral.to_input();
     referral_page(
         &state,
