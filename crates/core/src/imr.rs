@@ -136,13 +136,15 @@ pub fn apply(status: ImrStatus, action: ImrAction, caller: ImrCaller) -> Result<
     use ImrAction as A;
     use ImrStatus as S;
     let coordinator = matches!(caller.role, Some(Role::PartnershipAdmin | Role::PanelChair));
+    // The board chair may appoint too, being the one who can override an independence rule.
+    let chair = caller.role == Some(Role::BoardChair);
     let head = caller.role == Some(Role::AgencyHead) && caller.same_agency;
     let (from, to, allowed, who): (&[S], S, bool, &str) = match action {
         A::AppointAuthor => (
             &[S::Requested, S::AuthorAppointed],
             S::AuthorAppointed,
-            coordinator || head,
-            "the agency head, the board manager or the panel chair",
+            coordinator || head || chair,
+            "the agency head, the board manager, the panel chair or the board chair",
         ),
         A::Start => (&[S::AuthorAppointed], S::InProgress, caller.is_author || coordinator, "the appointed author"),
         A::Submit => (&[S::InProgress], S::Submitted, caller.is_author, "the appointed author"),

@@ -149,6 +149,8 @@ async fn integrated_for(
 async fn api_chronology(State(state): State<SharedState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let r = access::review_for(&state, &a.user, id, Need::See).await?;
     let (i, d, res) = integrated_for(&state, &a.user, &r).await?;
+    // Only the resolutions of discrepancies the caller can see (agency staff see their own).
+    let res: Vec<Resolution> = res.into_iter().filter(|x| d.iter().any(|y| y.id == x.discrepancy_id)).collect();
     state.store.record_audit(&a.user.actor(), "chronology.read", &format!("review:{id}"), json!({"via": "api"})).await?;
     let mut v = chronology::to_json(&i, &d);
     v["resolutions"] = json!(res);

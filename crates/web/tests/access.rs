@@ -148,7 +148,8 @@ const PROCESS_RUNNERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 const IMR_COORDINATORS: &[Role] = &[PartnershipAdmin, PanelChair];
 /// Appointing an IMR's author (imr::apply): the coordinators and the head of the IMR's
 /// agency (the matrix's agency head is Health's, as is the IMR).
-const AUTHOR_APPOINTERS: &[Role] = &[PartnershipAdmin, PanelChair, AgencyHead];
+/// The board chair too: only they may override an independence rule when appointing.
+const AUTHOR_APPOINTERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, AgencyHead];
 /// Writing the IMR's sections: its appointed author only (the matrix's agency author).
 const IMR_AUTHOR: &[Role] = &[AgencyAuthor];
 /// Signing off an IMR (imr::apply): the head of the agency whose IMR it is.
@@ -276,15 +277,7 @@ struct Known {
     why: &'static str,
 }
 
-const KNOWN: &[Known] = &[Known {
-    method: M::Get,
-    path: "/api/v1/reviews/{id}/chronology",
-    who: &["Police's agency_author", "Police's agency_head"],
-    status: 200,
-    why: "the API's timeline carries every resolution of the review (chronology_routes::api_chronology adds \
-          store.resolutions unfiltered), so another agency's staff read the notes and ids of discrepancies they \
-          cannot see; the page shows only the resolutions of the discrepancies the caller sees",
-}];
+const KNOWN: &[Known] = &[];
 
 // ---------------------------------------------------------------- callers and answers
 

@@ -84,13 +84,23 @@ async fn imrs_from_request_to_sign_off_with_independence_checks() {
         assert!(v["errors"][0]["message"].as_str().unwrap().contains("line manager of Jo Bloggs"), "{v}");
         // Only the board chair overrides, and the reason is recorded.
         let chair = app.api(app.email(Role::BoardChair)).await;
-        let (s, _) = chair
+        let (s, v) = chair
             .post(
                 &format!("/api/v1/imrs/{imr}/steps"),
                 &json!({"action": "appoint_author", "author_user_id": conflicted, "override_reason": ""}),
             )
             .await;
-        assert_eq!(s, 403, "the board chair is not the IMR's coordinator without an override... and may not appoint");
+        assert_eq!(s, 422, "an override needs its reason: {v}");
+        let (s, v) = chair
+            .post(
+                &format!("/api/v1/imrs/{imr}/steps"),
+                &json!({"action": "appoint_author", "author_user_id": conflicted, "override_reason": "The only Health author with the specialist knowledge; she did not manage Jo Bloggs at the time"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["author_name"], "Ann Smith");
+        let (_, log) = admin.get(&format!("/api/v1/audit?subject=review:{id}")).await;
+        assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "independence.override"));
         let (s, v) =
             admin.post(&format!("/api/v1/imrs/{imr}/steps"), &json!({"action": "appoint_author", "author_user_id": author_id})).await;
         assert_eq!(s, 200, "{v}");
