@@ -27,9 +27,28 @@ pub struct ReadArgs {
     /// Treat a day of 01 as "only the month is known" (the template's convention).
     #[arg(long)]
     day_01_means_month: bool,
+    /// Largest file accepted, in MiB.
+    #[arg(long, default_value_t = 20)]
+    max_mib: u64,
+    /// Most rows a sheet may have.
+    #[arg(long, default_value_t = 50_000)]
+    max_rows: u64,
+    /// Most columns a sheet may have.
+    #[arg(long, default_value_t = 60)]
+    max_columns: u64,
 }
 
 impl ReadArgs {
+    /// The reader's limits against oversized or hostile files.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_bytes: self.max_mib.saturating_mul(1024 * 1024),
+            max_rows_per_sheet: self.max_rows,
+            max_columns: self.max_columns,
+            ..Limits::default()
+        }
+    }
+
     fn options(&self) -> Result<(casereview_core::AgencyDirectory, ImportOptions)> {
         let names: Vec<String> = match &self.agencies {
             Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
@@ -52,8 +71,7 @@ impl ReadArgs {
     }
 }
 
-fn load(files: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
-    let limits = Limits::default();
+fn load(files: &[PathBuf], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     for f in files {
         let len = std::fs::metadata(f).with_context(|| format!("reading {}", f.display()))?.len();
@@ -69,7 +87,8 @@ fn load(files: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
 /// Prints the problems of one agency's file; non-zero exit when there are errors.
 pub fn check(file: &Path, read: &ReadArgs) -> Result<ExitCode> {
     let (directory, options) = read.options()?;
-    let r = chronology::import_files(&load(&[file.to_path_buf()])?, &directory, &options, &Limits::default());
+    let limits = read.limits();
+    let r = chronology::import_files(&load(&[file.to_path_buf()], &limits)?, &directory, &options, &limits);
     for p in &r.problems {
         println!("{}", chronology::problem_line(p));
     }
@@ -84,7 +103,8 @@ pub fn merge(files: &[PathBuf], read: &ReadArgs, format: &str, out: Option<&Path
         bail!("name at least one chronology file");
     }
     let (directory, options) = read.options()?;
-    let r = chronology::import_files(&load(files)?, &directory, &options, &Limits::default());
+    let limits = read.limits();
+    let r = chronology::import_files(&load(files, &limits)?, &directory, &options, &limits);
     for p in &r.problems {
         eprintln!("{}", chronology::problem_line(p));
     }

@@ -181,6 +181,10 @@ pub fn to_json(i: &Integrated, found: &[Discrepancy]) -> Value {
 
 /// One problem on one line, as the command line prints it.
 pub fn problem_line(p: &ImportProblem) -> String {
+    if p.sheet.is_empty() && p.row == 0 {
+        // A whole-file problem: the reader's message already names the file.
+        return format!("{}: {}", if p.severity == Severity::Error { "error" } else { "warning" }, p.reason);
+    }
     let at = match (&p.sheet, p.row, &p.column) {
         (s, 0, _) if s.is_empty() => p.file.clone(),
         (s, r, Some(c)) => format!("{}, sheet {s}, row {r}, column {c}", p.file),

@@ -429,11 +429,18 @@ async fn new_referral(State(state): State<SharedState>, PageUser(a): PageUser) -
     access::require_referrer(&a.user)?;
     // The referrer is usually the person signed in: start from what the system knows.
     let agency = match a.user.agency_id {
-        Some(aid) => state.store.agencies(a.user.partnership_id).await?.into_iter().find(|x| x.id == aid).map(|x| x.name).unwrap_or_default(),
+        Some(aid) => {
+            state.store.agencies(a.user.partnership_id).await?.into_iter().find(|x| x.id == aid).map(|x| x.name).unwrap_or_default()
+        }
         None => String::new(),
     };
     let form = ReferralInput {
-        referrer: casereview_core::referral::ReferrerInput { name: a.user.name.clone(), agency, contact: a.user.email.clone(), ..Default::default() },
+        referrer: casereview_core::referral::ReferrerInput {
+            name: a.user.name.clone(),
+            agency,
+            contact: a.user.email.clone(),
+            ..Default::default()
+        },
         signed_by: a.user.name.clone(),
         signed_on: state.today().format("%d/%m/%Y").to_string(),
         ..Default::default()
