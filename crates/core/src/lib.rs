@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod chronology;
 pub mod criteria;
+pub mod documents;
 pub mod error;
 pub mod imr;
 pub mod lifecycle;
