@@ -408,9 +408,16 @@ impl Store {
             meeting.chair,
             meeting.attendees.len()
         );
-        self.step(actor, review_id, expected_version, Action::RecordScreeningMeeting, facts, note, Some(meeting.held_on), |s| {
-            Insert::Meeting { held_on: meeting.held_on, json: json.clone(), state: s }
-        })
+        self.step(
+            actor,
+            review_id,
+            expected_version,
+            Action::RecordScreeningMeeting,
+            facts,
+            note,
+            Some(meeting.held_on),
+            Insert::Meeting { held_on: meeting.held_on, json },
+        )
         .await
     }
 
@@ -440,11 +447,16 @@ impl Store {
         facts.recommendation = Some(rec.option);
         let json = serde_json::to_string(&rec)?;
         let note = format!("Panel recommends: {}", rec.option.title());
-        self.step(actor, review_id, expected_version, Action::Recommend, facts, note, Some(rec.signed_on), |_| Insert::Recommendation {
-            meeting_id,
-            option: rec.option.as_str(),
-            json: json.clone(),
-        })
+        self.step(
+            actor,
+            review_id,
+            expected_version,
+            Action::Recommend,
+            facts,
+            note,
+            Some(rec.signed_on),
+            Insert::Recommendation { meeting_id, option: rec.option.as_str(), json: json.clone() },
+        )
         .await
     }
 
@@ -475,10 +487,17 @@ impl Store {
         } else {
             format!("Decision: {}", decision.kind.title())
         };
-        self.step(actor, review_id, expected_version, Action::Decide, facts, note, Some(decision.decided_on), |_| Insert::Decision {
-            kind: decision.kind.as_str(),
-            json: json.clone(),
-        })
+        let recommendation_id = rec.as_ref().map(|r| r.id);
+        self.step(
+            actor,
+            review_id,
+            expected_version,
+            Action::Decide,
+            facts,
+            note,
+            Some(decision.decided_on),
+            Insert::Decision { kind: decision.kind.as_str(), json: json.clone(), recommendation_id },
+        )
         .await
     }
 
@@ -503,7 +522,7 @@ impl Store {
             return Err(FieldErrors::single("note", "The note is too long").into());
         }
         let facts = self.facts(review_id).await?;
-        self.step(actor, review_id, expected_version, action, facts, note.trim().to_string(), Some(on), |_| Insert::Nothing).await
+        self.step(actor, review_id, expected_version, action, facts, note.trim().to_string(), Some(on), Insert::Nothing).await
     }
 
     /// Saves the panel's answers to the twelve questions.
@@ -542,7 +561,7 @@ impl Store {
         facts: ReviewFacts,
         note: String,
         on: Option<NaiveDate>,
-        insert: impl Fn(ReviewState) -> Insert,
+        insert: Insert,
     ) -> Result<Outcome, StoreError> {
         let _w = self.writer().await;
         let at = now();
@@ -568,15 +587,25 @@ impl Store {
                     _ => action.clock_event().zip(on),
                 },
             };
-            match insert(to) {
+            match insert {
                 Insert::Nothing => {}
-                Insert::Meeting { held_on, json, .. } => {
+                Insert::Meeting { held_on, json } => {
                     sqlx::query("INSERT INTO screening_meetings (review_id, held_on, meeting, created_by, created_at) VALUES ($1, $2, $3, $4, $5)").bind(review_id).bind(held_on).bind(&json).bind(actor.user_id).bind(at).execute(&mut *tx).await?;
                 }
                 Insert::Recommendation { meeting_id, option, json } => {
+                    // Checked against the latest meeting before the transaction began: if
+                    // another was recorded meanwhile, refuse rather than keep a stale check.
+                    let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM screening_meetings WHERE review_id = $1").bind(review_id).fetch_one(&mut *tx).await?;
+                    if latest != Some(meeting_id) {
+                        return Err(StoreError::Conflict { yours: version, current: version, by: "someone".into(), at: String::new(), changed: vec!["another screening meeting was recorded".into()] });
+                    }
                     sqlx::query("INSERT INTO recommendations (review_id, meeting_id, choice, recommendation, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)").bind(review_id).bind(meeting_id).bind(option).bind(&json).bind(actor.user_id).bind(at).execute(&mut *tx).await?;
                 }
-                Insert::Decision { kind, json } => {
+                Insert::Decision { kind, json, recommendation_id } => {
+                    let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM recommendations WHERE review_id = $1").bind(review_id).fetch_one(&mut *tx).await?;
+                    if latest != recommendation_id {
+                        return Err(StoreError::Conflict { yours: version, current: version, by: "someone".into(), at: String::new(), changed: vec!["the panel's recommendation changed".into()] });
+                    }
                     sqlx::query("INSERT INTO decisions (review_id, kind, decision, created_by, created_at) VALUES ($1, $2, $3, $4, $5)").bind(review_id).bind(kind).bind(&json).bind(actor.user_id).bind(at).execute(&mut *tx).await?;
                     sqlx::query("UPDATE reviews SET kind = $1 WHERE id = $2").bind(kind).bind(review_id).execute(&mut *tx).await?;
                 }
@@ -601,8 +630,6 @@ enum Insert {
     Meeting {
         held_on: NaiveDate,
         json: String,
-        #[allow(dead_code)]
-        state: ReviewState,
     },
     Recommendation {
         meeting_id: i64,
@@ -612,5 +639,7 @@ enum Insert {
     Decision {
         kind: &'static str,
         json: String,
+        /// The recommendation the decision was checked against (None when there was none).
+        recommendation_id: Option<i64>,
     },
 }
