@@ -9,6 +9,7 @@
 mod audit;
 mod chronology;
 mod clock;
+mod documents;
 mod error;
 mod imr;
 mod reviews;
@@ -17,6 +18,7 @@ mod users;
 pub use audit::{AuditQuery, VerifyError};
 pub use chronology::*;
 pub use clock::*;
+pub use documents::*;
 pub use error::StoreError;
 pub use imr::*;
 pub use reviews::*;
