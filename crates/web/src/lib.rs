@@ -11,6 +11,7 @@ pub mod chronology;
 pub mod chronology_routes;
 pub mod deadline_routes;
 pub mod deadlines;
+pub mod document_routes;
 pub mod error;
 pub mod form;
 pub mod ical;
@@ -64,6 +65,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(deadline_routes::page_routes())
         .merge(imr_routes::page_routes())
         .merge(chronology_routes::page_routes())
+        .merge(document_routes::page_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)

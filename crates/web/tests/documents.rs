@@ -77,3 +77,114 @@ async fn drafts_are_versioned_commented_and_frozen_on_approval() {
         assert!(log.iter().filter(|e| e.action.starts_with("document.")).count() >= 6);
     }
 }
+
+/// A Serious Case Review brought to its integrated chronology, with the overview author,
+/// a panel member and the panel chair on it.
+async fn review_at_chronology(app: &TestApp) -> i64 {
+    let id = app.review_with_members(&[Role::PanelChair, Role::OverviewAuthor, Role::PanelMember, Role::AgencyAuthor]).await;
+    let panel = app.api(app.email(Role::PanelChair)).await;
+    let chair = app.api(app.email(Role::BoardChair)).await;
+    let admin = app.api(app.email(Role::PartnershipAdmin)).await;
+    panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
+    panel.post(&format!("/api/v1/reviews/{id}/recommendation"), &serde_json::json!({"option": "conduct_serious_case_review", "reasons": "Met", "legal_advice_sought": "no", "signed_by": "P", "signed_on": "2026-06-06"})).await;
+    chair.post(&format!("/api/v1/reviews/{id}/decision"), &serde_json::json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-08"})).await;
+    for action in ["commission_imrs", "compile_chronology"] {
+        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &serde_json::json!({"action": action})).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn the_overview_report_is_drafted_circulated_and_approved_on_the_pages() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let id = review_at_chronology(&app).await;
+        let author = app.browser(app.email(Role::OverviewAuthor)).await;
+        let url = format!("/reviews/{id}/documents/overview_report");
+        let (s, page) = author.get(&url).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("DRAFT – STRICTLY CONFIDENTIAL"));
+        let all: Vec<(String, String)> = DocumentKind::OverviewReport
+            .sections()
+            .iter()
+            .map(|(sid, _, _)| (format!("section-{sid}"), format!("Text of {sid}.\nSecond line.")))
+            .collect();
+        let mut fields: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        fields.push(("version", "0"));
+        let (s, _, _) = author.post(&url, &fields).await;
+        assert_eq!(s, 303);
+        let changed = "Text of analysis.\nA new second line.".to_string();
+        let mut fields2: Vec<(&str, &str)> =
+            all.iter().map(|(k, v)| (k.as_str(), if k == "section-analysis" { changed.as_str() } else { v.as_str() })).collect();
+        fields2.push(("version", "1"));
+        let (s, _, _) = author.post(&url, &fields2).await;
+        assert_eq!(s, 303);
+        let (_, page) = author.get(&format!("{url}?from=1&to=2")).await;
+        assert!(page.contains("Changes from version 1 to version 2"));
+        assert!(page.contains("Added: </span>A new second line.") && page.contains("Removed: </span>Second line."), "readable diff");
+        // Agency staff do not see a draft until it is circulated to them.
+        let agency = app.browser(app.email(Role::AgencyAuthor)).await;
+        assert_eq!(agency.get(&url).await.0, 404);
+        let (s, _, _) = author.post(&format!("{url}/status"), &[("to", "circulated"), ("version", "2")]).await;
+        assert_eq!(s, 303);
+        let (s, page) = agency.get(&url).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("Shown to Test Agency (IMR) author"), "the copy names who it was shown to");
+        let (s, _, _) =
+            agency.post(&format!("{url}/comments"), &[("section", "facts"), ("body", "Our visit was on the 12th, not the 14th.")]).await;
+        assert_eq!(s, 303);
+        // The board chair approves; the overview report must be signed and dated.
+        let chair = app.browser(app.email(Role::BoardChair)).await;
+        let (s, page, _) =
+            chair.post(&format!("{url}/status"), &[("to", "approved"), ("version", "2"), ("signed_by", ""), ("signed_on", "")]).await;
+        assert_eq!(s, 422);
+        assert!(page.contains("dated and signed by its author"));
+        let (s, _, _) = chair
+            .post(
+                &format!("{url}/status"),
+                &[("to", "approved"), ("version", "2"), ("signed_by", "Margaret Lowe"), ("signed_on", "14/06/2026")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = chair.get(&url).await;
+        assert!(!page.contains("DRAFT – STRICTLY CONFIDENTIAL"), "no DRAFT marking after approval");
+        assert!(page.contains("Signed: Margaret Lowe, 14/06/2026"));
+        let log = app
+            .state
+            .store
+            .audit_events(&casereview_store::AuditQuery { subject: Some(format!("review:{id}")), ..Default::default() })
+            .await
+            .unwrap();
+        assert!(log.iter().filter(|e| e.action == "document.read").count() >= 4, "every view is recorded");
+    }
+}
+
+#[tokio::test]
+async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronology() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let early = app.review_with_members(&[Role::OverviewAuthor]).await;
+    let author = app.browser(app.email(Role::OverviewAuthor)).await;
+    let (s, page) = author.get(&format!("/reviews/{early}/documents/executive_summary")).await;
+    assert_eq!(s, 422, "refused with the reason before the chronology");
+    assert!(page.contains("cannot be written yet"));
+    let id = review_at_chronology(&app).await;
+    let url = format!("/reviews/{id}/documents/executive_summary");
+    let member = "Test Panel member";
+    let body = [
+        ("section-introduction", "Child T, aged 2."),
+        ("section-panel", member),
+        ("section-summary", "<script>alert(1)</script> happened."),
+        ("section-conclusions", "Learn."),
+        ("version", "0"),
+    ];
+    let (s, _, _) = author.post(&url, &body).await;
+    assert_eq!(s, 303);
+    let (_, page) = author.get(&url).await;
+    assert!(!page.contains("<script>alert"), "text is escaped");
+    assert!(page.contains("names the panel member Test Panel member"), "the rule is shown before approval");
+    let chair = app.browser(app.email(Role::BoardChair)).await;
+    let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "approved"), ("version", "1")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("003 §3.10"));
+}

@@ -1,0 +1,465 @@
+//! The documents of a review on the pages: which documents can be written now, the
+//! editor of each (its template's sections), versions and their differences, comments
+//! anchored to sections, circulation, approval under the seeds' rules, and publication.
+//! Every view of a draft is marked DRAFT and STRICTLY CONFIDENTIAL, names the person it
+//! was shown to, and is audited.
+
+use crate::access::{self, Need};
+use crate::auth::{Authenticated, PageUser};
+use crate::error::WebError;
+use crate::form::{self, LimitedBody};
+use crate::pages::{self, PageError};
+use crate::SharedState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use casereview_core::documents::{approval_problems, ApprovalFacts, DocumentKind, DocumentStatus};
+use casereview_core::{FieldErrors, Role};
+use casereview_store::{DocumentComment, DocumentRecord, DocumentVersion, ReviewRecord, StoreError, User};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn page_routes() -> Router<SharedState> {
+    Router::new()
+        .route("/reviews/{id}/documents", get(list_page))
+        .route("/reviews/{id}/documents/{kind}", get(document_page).post(save))
+        .route("/reviews/{id}/documents/{kind}/status", post(status))
+        .route("/reviews/{id}/documents/{kind}/comments", post(comment))
+        .route("/reviews/{id}/documents/{kind}/comments/{cid}/resolve", post(resolve))
+}
+
+/// Who writes each document.
+fn may_edit(kind: DocumentKind, role: Role) -> bool {
+    match kind {
+        DocumentKind::TermsOfReference => matches!(role, Role::PartnershipAdmin | Role::PanelChair),
+        DocumentKind::OverviewReport | DocumentKind::ExecutiveSummary => matches!(role, Role::OverviewAuthor | Role::PartnershipAdmin),
+        DocumentKind::OfstedNotification => role == Role::PartnershipAdmin,
+    }
+}
+
+/// Agency staff read a draft only once it is circulated to them for comment (001 §2.3.31).
+fn may_read(doc: Option<&DocumentRecord>, role: Role) -> bool {
+    !matches!(role, Role::AgencyAuthor | Role::AgencyHead) || doc.is_some_and(|d| d.status != DocumentStatus::Draft)
+}
+
+fn parse_kind(kind: &str) -> Result<DocumentKind, WebError> {
+    kind.parse().map_err(|_| WebError::NotFound)
+}
+
+struct Row {
+    kind: &'static str,
+    title: &'static str,
+    source: &'static str,
+    status: String,
+    version: i64,
+    unavailable: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct ListPage {
+    nav: pages::Nav,
+    review_id: i64,
+    reference: String,
+    rows: Vec<Row>,
+}
+
+async fn list_page(State(state): State<SharedState>, PageUser(a): PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    let docs = state.store.documents(id).await?;
+    let rows = DocumentKind::ALL
+        .iter()
+        .map(|k| {
+            let d = docs.iter().find(|d| d.kind == *k);
+            Row {
+                kind: k.as_str(),
+                title: k.title(),
+                source: k.source(),
+                status: d.map(|d| format!("{:?}", d.status).to_lowercase()).unwrap_or_else(|| "not started".into()),
+                version: d.map(|d| d.version).unwrap_or(0),
+                unavailable: k.available(r.summary.state, r.summary.kind).err(),
+            }
+        })
+        .collect();
+    Ok(pages::render(StatusCode::OK, &ListPage { nav: pages::nav(&state, &a).await?, review_id: id, reference: r.summary.reference, rows }))
+}
+
+struct SectionView {
+    id: &'static str,
+    title: &'static str,
+    hint: &'static str,
+    text: String,
+    comments: Vec<DocumentComment>,
+}
+
+struct DiffView {
+    from: i64,
+    to: i64,
+    /// Per section title: lines with a marker: ' ' same, '+' added, '-' removed.
+    sections: Vec<(&'static str, Vec<(char, String)>)>,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocPage {
+    nav: pages::Nav,
+    errors: FieldErrors,
+    review_id: i64,
+    reference: String,
+    kind: &'static str,
+    title: &'static str,
+    source: &'static str,
+    status: String,
+    is_draft: bool,
+    version: i64,
+    prepared_for: String,
+    sections: Vec<SectionView>,
+    editable: bool,
+    may_comment: bool,
+    may_resolve: bool,
+    actions: Vec<(&'static str, &'static str)>,
+    needs_signature: bool,
+    problems: Vec<String>,
+    versions: Vec<(i64, String, String)>,
+    diff: Option<DiffView>,
+    signed: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct DiffQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// A readable line diff of two texts (longest common subsequence of lines).
+fn diff_lines(old: &str, new: &str) -> Vec<(char, String)> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    // Long texts fall back to "all removed, all added" rather than a quadratic table.
+    if a.len().saturating_mul(b.len()) > 4_000_000 {
+        return a.iter().map(|l| ('-', l.to_string())).chain(b.iter().map(|l| ('+', l.to_string()))).collect();
+    }
+    let mut t = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            t[i][j] = if a[i] == b[j] { t[i + 1][j + 1] + 1 } else { t[i + 1][j].max(t[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            out.push((' ', a[i].to_string()));
+            i += 1;
+            j += 1;
+        } else if t[i + 1][j] >= t[i][j + 1] {
+            out.push(('-', a[i].to_string()));
+            i += 1;
+        } else {
+            out.push(('+', b[j].to_string()));
+            j += 1;
+        }
+    }
+    out.extend(a[i..].iter().map(|l| ('-', l.to_string())));
+    out.extend(b[j..].iter().map(|l| ('+', l.to_string())));
+    out
+}
+
+/// The names of the review's panel members other than the chair, which the executive
+/// summary must not print (003 §3.10).
+async fn panel_member_names(state: &SharedState, id: i64) -> Result<Vec<String>, WebError> {
+    Ok(state.store.members(id).await?.into_iter().filter(|u| u.role == Role::PanelMember).map(|u| u.name).collect())
+}
+
+async fn render_doc(
+    state: &SharedState,
+    a: &Authenticated,
+    r: &ReviewRecord,
+    kind: DocumentKind,
+    status: StatusCode,
+    errors: FieldErrors,
+    typed: Option<BTreeMap<String, String>>,
+    q: DiffQuery,
+) -> Result<Response, PageError> {
+    let id = r.summary.id;
+    let doc = state.store.document(id, kind).await?;
+    if !may_read(doc.as_ref(), a.user.role) {
+        return Err(WebError::NotFound.into());
+    }
+    if doc.is_none() {
+        if let Err(why) = kind.available(r.summary.state, r.summary.kind) {
+            return Err(WebError::Unprocessable(format!("The {} cannot be written yet: {why}", kind.title().to_lowercase())).into());
+        }
+    }
+    state
+        .store
+        .record_audit(
+            &a.user.actor(),
+            "document.read",
+            &format!("review:{id}"),
+            json!({"document": kind.as_str(), "version": doc.as_ref().map(|d| d.version)}),
+        )
+        .await?;
+    let comments = match &doc {
+        Some(d) => state.store.document_comments(d.id).await?,
+        None => Vec::new(),
+    };
+    let current = typed.or_else(|| doc.as_ref().map(|d| d.sections.clone())).unwrap_or_default();
+    let sections = kind
+        .sections()
+        .iter()
+        .map(|(sid, title, hint)| SectionView {
+            id: sid,
+            title,
+            hint,
+            text: current.get(*sid).cloned().unwrap_or_default(),
+            comments: comments.iter().filter(|c| c.section == *sid).cloned().collect(),
+        })
+        .collect();
+    let doc_status = doc.as_ref().map(|d| d.status).unwrap_or(DocumentStatus::Draft);
+    let versions: Vec<DocumentVersion> = match &doc {
+        Some(d) => state.store.document_versions(d.id).await?,
+        None => Vec::new(),
+    };
+    let diff = match (q.from, q.to) {
+        (Some(f), Some(t)) => {
+            let get = |v: i64| versions.iter().find(|x| x.version == v).map(|x| x.sections.clone());
+            match (get(f), get(t)) {
+                (Some(a), Some(b)) => Some(DiffView {
+                    from: f,
+                    to: t,
+                    sections: kind
+                        .sections()
+                        .iter()
+                        .map(|(sid, title, _)| {
+                            (
+                                *title,
+                                diff_lines(a.get(*sid).map(String::as_str).unwrap_or(""), b.get(*sid).map(String::as_str).unwrap_or("")),
+                            )
+                        })
+                        .filter(|(_, lines)| lines.iter().any(|(m, _)| *m != ' '))
+                        .collect(),
+                }),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let role = a.user.role;
+    let editor = may_edit(kind, role);
+    let mut actions = Vec::new();
+    if doc.is_some() {
+        match doc_status {
+            DocumentStatus::Draft if editor => actions.push(("circulated", "Circulate for comment")),
+            DocumentStatus::Circulated if editor => actions.push(("draft", "Take back to draft")),
+            _ => {}
+        }
+        if doc_status.is_draft() && role == kind.approver() {
+            actions.push(("approved", "Approve this version"));
+        }
+        if doc_status == DocumentStatus::Approved && kind.publishable() && matches!(role, Role::BoardChair | Role::PartnershipAdmin) {
+            actions.push(("published", "Record publication"));
+        }
+    }
+    let problems = if doc_status.is_draft() && doc.is_some() {
+        let names = panel_member_names(state, id).await?;
+        let facts = ApprovalFacts {
+            sections: current.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            signed_by: "signature given when approving",
+            signed_on: Some(state.today()),
+            family_involved: false,
+            panel_member_names: names.iter().map(String::as_str).collect(),
+        };
+        approval_problems(kind, &facts)
+    } else {
+        Vec::new()
+    };
+    let page = DocPage {
+        nav: pages::nav(state, a).await?,
+        errors: form::keyed(&errors),
+        review_id: id,
+        reference: r.summary.reference.clone(),
+        kind: kind.as_str(),
+        title: kind.title(),
+        source: kind.source(),
+        status: format!("{doc_status:?}").to_lowercase(),
+        is_draft: doc_status.is_draft(),
+        version: doc.as_ref().map(|d| d.version).unwrap_or(0),
+        prepared_for: format!("{} ({})", a.user.name, a.user.role.title()),
+        sections,
+        editable: editor && doc_status == DocumentStatus::Draft,
+        may_comment: doc_status == DocumentStatus::Circulated,
+        may_resolve: editor,
+        actions,
+        needs_signature: kind == DocumentKind::OverviewReport,
+        problems,
+        versions: versions.iter().rev().map(|v| (v.version, v.saved_by.clone(), v.saved_at.format("%d/%m/%Y %H:%M").to_string())).collect(),
+        diff,
+        signed: doc.as_ref().and_then(|d| d.signed_on.map(|on| format!("{}, {}", d.signed_by, on.format("%d/%m/%Y")))),
+    };
+    Ok(pages::render(status, &page))
+}
+
+async fn document_page(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    Query(q): Query<DiffQuery>,
+) -> Result<Response, PageError> {
+    let kind = parse_kind(&kind)?;
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    render_doc(&state, &a, &r, kind, StatusCode::OK, FieldErrors::new(), None, q).await
+}
+
+fn check_user(user: &User, kind: DocumentKind) -> Result<(), WebError> {
+    if may_edit(kind, user.role) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(format!("A {} does not write the {}", user.role.title().to_lowercase(), kind.title().to_lowercase())))
+    }
+}
+
+async fn save(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    let kind = parse_kind(&kind)?;
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    check_user(&a.user, kind)?;
+    if let Err(why) = kind.available(r.summary.state, r.summary.kind) {
+        if state.store.document(id, kind).await?.is_none() {
+            return Err(WebError::Unprocessable(why).into());
+        }
+    }
+    let version = form::get(&pairs, "version").parse::<i64>().unwrap_or(0);
+    let sections: BTreeMap<String, String> =
+        kind.sections().iter().map(|(sid, _, _)| (sid.to_string(), form::get(&pairs, &format!("section-{sid}")).to_string())).collect();
+    match state.store.save_document(&a.user.actor(), id, kind, version, &sections).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}?saved=1", kind.as_str())).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Some(sections), DiffQuery::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn status(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    let kind = parse_kind(&kind)?;
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    let doc = state.store.document(id, kind).await?.ok_or(WebError::NotFound)?;
+    let version = form::get(&pairs, "version").parse::<i64>().unwrap_or(0);
+    let to = match form::get(&pairs, "to") {
+        "circulated" => DocumentStatus::Circulated,
+        "draft" => DocumentStatus::Draft,
+        "approved" => DocumentStatus::Approved,
+        "published" => DocumentStatus::Published,
+        _ => return Err(WebError::BadRequest { field: "to".into(), message: "Choose what to do".into() }.into()),
+    };
+    let mut signed = None;
+    match to {
+        DocumentStatus::Circulated | DocumentStatus::Draft => check_user(&a.user, kind)?,
+        DocumentStatus::Approved => {
+            if a.user.role != kind.approver() {
+                return Err(WebError::Forbidden(format!(
+                    "The {} is approved by the {}",
+                    kind.title().to_lowercase(),
+                    kind.approver().title().to_lowercase()
+                ))
+                .into());
+            }
+            let mut e = FieldErrors::new();
+            let on = casereview_core::text::optional_date(&mut e, "signed_on", "the date signed", form::get(&pairs, "signed_on"));
+            let by = form::get(&pairs, "signed_by").trim().to_string();
+            let names = panel_member_names(&state, id).await?;
+            let facts = ApprovalFacts {
+                sections: doc.sections.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                signed_by: if kind == DocumentKind::OverviewReport { &by } else { "n/a" },
+                signed_on: if kind == DocumentKind::OverviewReport { on } else { Some(state.today()) },
+                family_involved: false,
+                panel_member_names: names.iter().map(String::as_str).collect(),
+            };
+            for p in approval_problems(kind, &facts) {
+                e.push(if p.contains("signed") { "signed_by" } else { "approval" }, p);
+            }
+            if !e.is_empty() {
+                return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await;
+            }
+            signed = on.map(|d| (by, d));
+        }
+        DocumentStatus::Published => {
+            if !(kind.publishable() && matches!(a.user.role, Role::BoardChair | Role::PartnershipAdmin)) {
+                return Err(WebError::Forbidden(
+                    "Only the board chair or the board manager records publication of a report or summary".into(),
+                )
+                .into());
+            }
+        }
+    }
+    let signed_ref = signed.as_ref().map(|(b, d)| (b.as_str(), *d));
+    match state.store.set_document_status(&a.user.actor(), doc.id, to, version, signed_ref).await {
+        Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn comment(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    let kind = parse_kind(&kind)?;
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    let doc = state.store.document(id, kind).await?.ok_or(WebError::NotFound)?;
+    if doc.status != DocumentStatus::Circulated || !may_read(Some(&doc), a.user.role) {
+        return Err(WebError::Forbidden("Comments are made on a draft circulated for comment".into()).into());
+    }
+    match state
+        .store
+        .add_document_comment(&a.user.actor(), doc.id, doc.version, form::get(&pairs, "section"), form::get(&pairs, "body"))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn resolve(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind, cid)): Path<(i64, String, i64)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    let kind = parse_kind(&kind)?;
+    access::review_for(&state, &a.user, id, Need::See).await?;
+    check_user(&a.user, kind)?;
+    let doc = state.store.document(id, kind).await?.ok_or(WebError::NotFound)?;
+    if !state.store.document_comments(doc.id).await?.iter().any(|c| c.id == cid) {
+        return Err(WebError::NotFound.into());
+    }
+    state.store.resolve_document_comment(&a.user.actor(), cid).await?;
+    Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response())
+}
