@@ -173,6 +173,14 @@ async fn panel_member_names(state: &SharedState, id: i64) -> Result<Vec<String>,
     Ok(state.store.members(id).await?.into_iter().filter(|u| u.role == Role::PanelMember).map(|u| u.name).collect())
 }
 
+/// What a re-shown page carries besides errors: the sections as typed, and the versions
+/// to compare.
+#[derive(Default)]
+struct Extra {
+    typed: Option<BTreeMap<String, String>>,
+    q: DiffQuery,
+}
+
 async fn render_doc(
     state: &SharedState,
     a: &Authenticated,
@@ -180,8 +188,7 @@ async fn render_doc(
     kind: DocumentKind,
     status: StatusCode,
     errors: FieldErrors,
-    typed: Option<BTreeMap<String, String>>,
-    q: DiffQuery,
+    extra: Extra,
 ) -> Result<Response, PageError> {
     let id = r.summary.id;
     let doc = state.store.document(id, kind).await?;
@@ -206,6 +213,7 @@ async fn render_doc(
         Some(d) => state.store.document_comments(d.id).await?,
         None => Vec::new(),
     };
+    let Extra { typed, q } = extra;
     let current = typed.or_else(|| doc.as_ref().map(|d| d.sections.clone())).unwrap_or_default();
     let sections = kind
         .sections()
@@ -310,7 +318,7 @@ async fn document_page(
 ) -> Result<Response, PageError> {
     let kind = parse_kind(&kind)?;
     let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    render_doc(&state, &a, &r, kind, StatusCode::OK, FieldErrors::new(), None, q).await
+    render_doc(&state, &a, &r, kind, StatusCode::OK, FieldErrors::new(), Extra { typed: None, q }).await
 }
 
 fn check_user(user: &User, kind: DocumentKind) -> Result<(), WebError> {
@@ -343,7 +351,8 @@ async fn save(
     match state.store.save_document(&a.user.actor(), id, kind, version, &sections).await {
         Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}?saved=1", kind.as_str())).into_response()),
         Err(StoreError::Invalid(e)) => {
-            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Some(sections), DiffQuery::default()).await
+            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra { typed: Some(sections), q: DiffQuery::default() })
+                .await
         }
         Err(e) => Err(e.into()),
     }
@@ -395,7 +404,7 @@ async fn status(
                 e.push(if p.contains("signed") { "signed_by" } else { "approval" }, p);
             }
             if !e.is_empty() {
-                return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await;
+                return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await;
             }
             signed = on.map(|d| (by, d));
         }
@@ -411,9 +420,7 @@ async fn status(
     let signed_ref = signed.as_ref().map(|(b, d)| (b.as_str(), *d));
     match state.store.set_document_status(&a.user.actor(), doc.id, to, version, signed_ref).await {
         Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
-        Err(StoreError::Invalid(e)) => {
-            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await
-        }
+        Err(StoreError::Invalid(e)) => render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -438,9 +445,7 @@ async fn comment(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
-        Err(StoreError::Invalid(e)) => {
-            render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, None, DiffQuery::default()).await
-        }
+        Err(StoreError::Invalid(e)) => render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await,
         Err(e) => Err(e.into()),
     }
 }
