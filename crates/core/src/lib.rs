@@ -11,12 +11,15 @@ pub mod chronology;
 pub mod criteria;
 pub mod documents;
 pub mod error;
+pub mod genogram;
 pub mod imr;
 pub mod lifecycle;
+pub mod markup;
 pub mod referral;
 pub mod role;
 pub mod screening;
 pub mod text;
+pub mod textdiff;
 
 pub use error::{FieldError, FieldErrors};
 pub use lifecycle::{Action, ReviewKind, ReviewState};
