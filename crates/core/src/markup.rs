@@ -22,7 +22,8 @@
 //! Nesting (lists in lists, lists in quotes, quotes in quotes) is allowed to [`Limits::max_nesting`]
 //! levels, normally 2: one level of nested list.
 //!
-//! Inlines: `*emphasis*` / `_emphasis_`, `**strong**` / `__strong__`, `` `code` `` spans,
+//! Inlines: `*emphasis*` / `_emphasis_`, `**strong**` / `__strong__` (runs of more than three
+//! `*` or `_` are literal), `` `code` `` spans,
 //! links `[text](https://…)` or `[text](mailto:…)` (an optional "title" is ignored), footnote
 //! references `[^label]`, placeholders `{{name}}` with a name of `[a-z_.]+` (spaces inside the
 //! braces allowed) and backslash escapes of ASCII punctuation.
@@ -592,12 +593,12 @@ impl BlockParser<'_> {
                 }
                 continue;
             }
-            if is_table_start(lines, i) {
-                i = self.parse_table(lines, i, &mut out)?;
-                continue;
-            }
             if let Some(m) = list_marker(line) {
                 i = self.parse_list(lines, i, m, depth, &mut out)?;
+                continue;
+            }
+            if is_table_start(lines, i) {
+                i = self.parse_table(lines, i, &mut out)?;
                 continue;
             }
             let mut text = line.trim_start_matches(' ').to_string();
@@ -784,6 +785,8 @@ fn resolve_blocks(blocks: &mut [Block], ctx: &mut InlineCtx) {
 
 /// Open emphasis delimiters kept at once; further ones are literal text.
 const MAX_FRAMES: usize = 64;
+/// Longer runs of `*` or `_` are literal text.
+const MAX_DELIMITER_RUN: usize = 3;
 const MAX_URL: usize = 2048;
 const MAX_PLACEHOLDER: usize = 100;
 
@@ -927,6 +930,12 @@ impl InlineParser<'_, '_, '_, '_> {
                     let mut n = 0;
                     while i + n < end && chars[i + n] == c {
                         n += 1;
+                    }
+                    if n > MAX_DELIMITER_RUN {
+                        // Keeps emphasis nesting (and so every recursion over the AST) shallow.
+                        buf.extend(std::iter::repeat_n(c, n));
+                        i += n;
+                        continue;
                     }
                     let prev = if i > start { chars[i - 1] } else { ' ' };
                     let next = if i + n < end { chars[i + n] } else { ' ' };
@@ -1559,6 +1568,16 @@ mod tests {
         let s = "*a ".repeat(10_000);
         let doc = p(&s);
         assert_eq!(plain_text(&doc, &|_| None), s.trim_end());
+    }
+
+    #[test]
+    fn long_delimiter_runs_are_literal_so_nesting_stays_shallow() {
+        let s = format!("{}a{}", "*".repeat(100_000), "*".repeat(100_000));
+        assert_eq!(para(&p(&s)), vec![t(&s)]);
+        assert_eq!(para(&p("****a****")), vec![t("****a****")]);
+        let s = "*a _b **c ".repeat(5_000) + &" d** e_ f*".repeat(5_000);
+        let html = to_html(&p(&s), &|_| None);
+        assert!(html.starts_with("<p class=\"govuk-body\">"));
     }
 
     #[test]
