@@ -93,6 +93,8 @@ struct SectionView {
     title: &'static str,
     hint: &'static str,
     text: String,
+    /// The text formatted: escaped by `markup::to_html`, so shown as it is.
+    html: String,
     comments: Vec<DocumentComment>,
 }
 
@@ -135,36 +137,41 @@ struct DiffQuery {
     to: Option<i64>,
 }
 
-/// A readable line diff of two texts (longest common subsequence of lines).
+/// The lines of a section's change, marked for the page: ' ' same, '+' added, '-' removed.
 fn diff_lines(old: &str, new: &str) -> Vec<(char, String)> {
-    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    // Long texts fall back to "all removed, all added" rather than a quadratic table.
-    if a.len().saturating_mul(b.len()) > 4_000_000 {
-        return a.iter().map(|l| ('-', l.to_string())).chain(b.iter().map(|l| ('+', l.to_string()))).collect();
+    use casereview_core::textdiff::{self, Kind};
+    textdiff::diff_lines(old, new)
+        .into_iter()
+        .map(|l| {
+            let mark = match l.kind {
+                Kind::Same => ' ',
+                Kind::Added => '+',
+                Kind::Removed => '-',
+            };
+            (mark, l.text)
+        })
+        .collect()
+}
+
+/// A section's text as safe HTML: the Markdown subset of `casereview_core::markup`, with
+/// `{{field}}` placeholders filled from what the system knows of the review.
+fn section_html(text: &str, r: &ReviewRecord, partnership: &str) -> String {
+    use casereview_core::markup;
+    let fill = |name: &str| -> Option<String> {
+        Some(match name {
+            "review.reference" => r.summary.reference.clone(),
+            "review.kind" => r.summary.kind.map(|k| k.title().to_string()).unwrap_or_default(),
+            "partnership.name" => partnership.to_string(),
+            "child.name" => r.referral.child.name.clone(),
+            "child.date_of_birth" => r.referral.child.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            "incident.date" => r.referral.incident_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            _ => return None,
+        })
+    };
+    match markup::parse(text, &markup::Limits::default()) {
+        Ok(doc) => markup::to_html(&doc, &fill),
+        Err(e) => format!("<p class=\"govuk-error-message\">{}</p>", markup::escape_html(&e.to_string())),
     }
-    let mut t = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            t[i][j] = if a[i] == b[j] { t[i + 1][j + 1] + 1 } else { t[i + 1][j].max(t[i][j + 1]) };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            out.push((' ', a[i].to_string()));
-            i += 1;
-            j += 1;
-        } else if t[i + 1][j] >= t[i][j + 1] {
-            out.push(('-', a[i].to_string()));
-            i += 1;
-        } else {
-            out.push(('+', b[j].to_string()));
-            j += 1;
-        }
-    }
-    out.extend(a[i..].iter().map(|l| ('-', l.to_string())));
-    out.extend(b[j..].iter().map(|l| ('+', l.to_string())));
-    out
 }
 
 /// The names of the review's panel members other than the chair, which the executive
@@ -214,6 +221,7 @@ async fn render_doc(
         None => Vec::new(),
     };
     let Extra { typed, q } = extra;
+    let partnership = state.store.partnership(r.summary.partnership_id).await?.name;
     let current = typed.or_else(|| doc.as_ref().map(|d| d.sections.clone())).unwrap_or_default();
     let sections = kind
         .sections()
@@ -222,6 +230,7 @@ async fn render_doc(
             id: sid,
             title,
             hint,
+            html: section_html(current.get(*sid).map(String::as_str).unwrap_or(""), r, &partnership),
             text: current.get(*sid).cloned().unwrap_or_default(),
             comments: comments.iter().filter(|c| c.section == *sid).cloned().collect(),
         })

@@ -174,7 +174,7 @@ async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronolog
     let body = [
         ("section-introduction", "Child T, aged 2."),
         ("section-panel", member),
-        ("section-summary", "<script>alert(1)</script> happened."),
+        ("section-summary", "<script>alert(1)</script> happened in **{{review.reference}}**."),
         ("section-conclusions", "Learn."),
         ("version", "0"),
     ];
@@ -187,4 +187,10 @@ async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronolog
     let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "approved"), ("version", "1")]).await;
     assert_eq!(s, 422);
     assert!(page.contains("003 §3.10"));
+    // Read by someone who does not edit it, the draft is formatted, filled and inert.
+    let (_, page) = chair.get(&url).await;
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let reference = app.state.store.review(id).await.unwrap().summary.reference;
+    assert!(page.contains(&format!("<strong>{reference}</strong>")), "placeholder filled inside bold text");
 }
