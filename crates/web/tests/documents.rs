@@ -194,3 +194,37 @@ async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronolog
     let reference = app.state.store.review(id).await.unwrap().summary.reference;
     assert!(page.contains(&format!("<strong>{reference}</strong>")), "placeholder filled inside bold text");
 }
+
+#[tokio::test]
+async fn document_routes_check_membership_and_role() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let id = review_at_chronology(&app).await;
+        let author = app.browser(app.email(Role::OverviewAuthor)).await;
+        let url = format!("/reviews/{id}/documents/overview_report");
+        let (s, _, _) = author.post(&url, &[("section-introduction", "Draft."), ("version", "0")]).await;
+        assert_eq!(s, 303);
+        // Someone outside the review sees nothing, whatever the route.
+        let outsider = app.browser(&app.outsider).await;
+        for path in [format!("/reviews/{id}/documents"), url.clone()] {
+            assert_eq!(outsider.get(&path).await.0, 404, "{path}");
+        }
+        for (path, fields) in [
+            (url.clone(), vec![("section-introduction", "Mine."), ("version", "1")]),
+            (format!("{url}/status"), vec![("to", "circulated"), ("version", "1")]),
+            (format!("{url}/comments"), vec![("section", "facts"), ("body", "x")]),
+        ] {
+            assert_eq!(outsider.post(&path, &fields).await.0, 404, "{path}");
+        }
+        // A panel member reads but does not write or approve the overview report.
+        let member = app.browser(app.email(Role::PanelMember)).await;
+        assert_eq!(member.get(&url).await.0, 200);
+        assert_eq!(member.post(&url, &[("section-introduction", "Mine."), ("version", "1")]).await.0, 403);
+        assert_eq!(member.post(&format!("{url}/status"), &[("to", "approved"), ("version", "1")]).await.0, 403);
+        // Without the form's token nothing happens.
+        let r = member.client.post(app.url(&format!("{url}/status"))).form(&[("to", "circulated"), ("version", "1")]).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let doc = app.state.store.document(id, DocumentKind::OverviewReport).await.unwrap().unwrap();
+        assert_eq!((doc.version, doc.status), (1, DocumentStatus::Draft), "nothing changed");
+    }
+}
