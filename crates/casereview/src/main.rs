@@ -422,7 +422,15 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
     let backend = store.backend();
     let public_url = args.public_url.clone();
     let state =
-        Arc::new(AppState { store, config: Config { secure_cookies: args.secure_cookies, today: None, public_url: public_url.clone() } });
+        // Reached over HTTPS (as the public address says): cookies are Secure without asking.
+        Arc::new(AppState {
+            store,
+            config: Config {
+                secure_cookies: args.secure_cookies || public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+                today: None,
+                public_url: public_url.clone(),
+            },
+        });
     if let Some(url) = &args.mail.smtp_url {
         let mailer = casereview_web::mail::Mailer::new(casereview_web::mail::MailConfig::from_url(url)?)?;
         let base = public_url.unwrap_or_else(|| format!("http://{addr}"));

@@ -60,7 +60,8 @@ pub type SharedState = Arc<AppState>;
 
 /// The whole application.
 pub fn router(state: SharedState) -> Router {
-    Router::new()
+    let hsts = state.config.secure_cookies;
+    let app = Router::new()
         .merge(pages::routes())
         .merge(deadline_routes::page_routes())
         .merge(imr_routes::page_routes())
@@ -76,8 +77,14 @@ pub fn router(state: SharedState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    // Served over HTTPS: browsers are told to keep to it.
+    let app = if hsts {
+        app.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")))
+    } else {
+        app
+    };
+    app.with_state(state)
 }
 
 /// Serves until Ctrl-C; returns the bound address through `on_bound` first (tests bind

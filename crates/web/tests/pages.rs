@@ -273,3 +273,18 @@ async fn sign_in_sign_out_and_security_headers() {
     let r = reqwest::get(app.url("/assets/fonts/bold-b542beb274-v2.woff2")).await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_and_browsers_keep_to_https() {
+    use tower::ServiceExt;
+    let (store, _dir, _) = fresh_store(Backend::Sqlite).await;
+    let state = std::sync::Arc::new(casereview_web::AppState {
+        store,
+        config: casereview_web::Config { secure_cookies: true, today: Some(today()), public_url: None },
+    });
+    let app = casereview_web::router(state);
+    let r = app.oneshot(axum::http::Request::get("/sign-in").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+}
