@@ -176,10 +176,23 @@ enum UserCmd {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a new password (read from standard input); the user's sessions, API tokens and
+    /// calendar links end.
+    Password {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
 enum TokenCmd {
+    /// Revoke every API token of a user.
+    Revoke {
+        #[arg(long)]
+        email: String,
+    },
     /// Create an API token for a user and print it (it is shown only once).
     Create {
         #[arg(long)]
@@ -371,6 +384,22 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 )
                 .await?;
             println!("created {} ({}) with id {}", u.email, u.role.title(), u.id);
+        }
+        Command::Token(TokenCmd::Revoke { email }) => {
+            let store = open(&cli).await?;
+            let Some((user, _)) = store.user_by_email(email).await? else { bail!("no account for {email}") };
+            let n = store.revoke_api_tokens(&Actor::system(user.partnership_id), &user).await?;
+            println!("revoked {n} API tokens of {}", user.email);
+        }
+        Command::User(UserCmd::Password { email, password_stdin: _ }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            auth::check_password_policy(password, email).map_err(anyhow::Error::msg)?;
+            let store = open(&cli).await?;
+            let Some((user, _)) = store.user_by_email(email).await? else { bail!("no account for {email}") };
+            store.set_password_hash(&Actor::system(user.partnership_id), user.id, &auth::hash_password(password)?).await?;
+            println!("new password set for {}; their sessions, API tokens and calendar links have ended", user.email);
         }
         Command::Token(TokenCmd::Create { email, label }) => {
             let store = open(&cli).await?;

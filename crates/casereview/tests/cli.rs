@@ -80,6 +80,19 @@ async fn demo_accounts_tokens_and_audit_verify() {
     assert!(token.starts_with("cr_") && token.len() > 40);
     let hash = casereview_web::auth::token_hash(&token);
     assert_eq!(store.user_by_api_token(&hash).await.unwrap().unwrap().email, "new.author@northmoor.example");
+    // A new password ends the user's tokens; revoking ends them too.
+    let o = casereview(
+        d,
+        &["user", "password", "--email", "new.author@northmoor.example", "--password-stdin"],
+        Some("another long enough password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(store.user_by_api_token(&hash).await.unwrap().is_none(), "the old token no longer works");
+    let o = casereview(d, &["token", "create", "--email", "new.author@northmoor.example"], None);
+    let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let o = casereview(d, &["token", "revoke", "--email", "new.author@northmoor.example"], None);
+    assert!(text(&o).contains("revoked 1 API tokens"), "{}", text(&o));
+    assert!(store.user_by_api_token(&casereview_web::auth::token_hash(&token)).await.unwrap().is_none());
 
     let o = casereview(d, &["audit", "verify"], None);
     assert!(o.status.success(), "{}", text(&o));

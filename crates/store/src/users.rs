@@ -232,8 +232,10 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(&mut *tx).await?;
-            // Existing sessions end when the password changes.
+            // Existing sessions, API tokens and calendar links end when the password changes.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             append_audit!(self, tx, actor, "user.password", format!("user:{user_id}"), "{}".to_string());
             tx.commit().await?;
         });
@@ -294,6 +296,18 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Revokes every API token of a user; returns how many there were.
+    pub async fn revoke_api_tokens(&self, actor: &Actor, user: &User) -> Result<u64, StoreError> {
+        let _w = self.writer().await;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?.rows_affected();
+            append_audit!(self, tx, actor, "api_token.revoke", format!("user:{}", user.id), serde_json::json!({"revoked": n}).to_string());
+            tx.commit().await?;
+            Ok(n)
+        })
     }
 
     pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
