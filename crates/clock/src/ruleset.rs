@@ -1,7 +1,6 @@
 //! Rulesets: the timetables of the seeds as data, and the deadlines they give a review.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -21,43 +20,9 @@ const RULESETS: &[(&str, &str)] = &[
 
 const NAMES: &[&str] = &["oxfordshire-2008", "medway-2008", "birmingham-2015", "national-2010"];
 
-/// Who is responsible for a step (or may agree its extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    PartnershipAdmin,
-    BoardChair,
-    PanelChair,
-    PanelMember,
-    AgencyAuthor,
-    OverviewAuthor,
-    AgencyHead,
-    BoardMember,
-    Regulator,
-}
-
-impl Role {
-    /// The role id used in rulesets and output, e.g. `panel_chair`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PartnershipAdmin => "partnership_admin",
-            Role::BoardChair => "board_chair",
-            Role::PanelChair => "panel_chair",
-            Role::PanelMember => "panel_member",
-            Role::AgencyAuthor => "agency_author",
-            Role::OverviewAuthor => "overview_author",
-            Role::AgencyHead => "agency_head",
-            Role::BoardMember => "board_member",
-            Role::Regulator => "regulator",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Who is responsible for a step (or may agree its extension): the partnership's roles,
+/// named in rulesets by their ids (`panel_chair`, ...).
+pub use casereview_core::Role;
 
 /// Whether a step's date is a limit to meet or a minimum to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -79,3 +79,9 @@ pub fn require_action_role(user: &User, action: casereview_core::lifecycle::Acti
         Err(WebError::Forbidden(format!("A {} may not {}", user.role.title().to_lowercase(), t.title.to_lowercase())))
     }
 }
+
+/// The name of the user's agency, if they have one (agency authors and heads work for one).
+pub async fn agency_name(state: &SharedState, user: &User) -> Result<Option<String>, WebError> {
+    let Some(aid) = user.agency_id else { return Ok(None) };
+    Ok(state.store.agencies(user.partnership_id).await?.into_iter().find(|a| a.id == aid).map(|a| a.name))
+}

@@ -53,9 +53,10 @@ async fn own_agency(state: &SharedState, user: &User) -> Result<Option<String>, 
     if !matches!(user.role, Role::AgencyAuthor | Role::AgencyHead) {
         return Ok(None);
     }
-    let aid = user.agency_id.ok_or_else(|| WebError::Forbidden("Your account has no agency: ask the board manager to set it".into()))?;
-    let a = state.store.agencies(user.partnership_id).await?.into_iter().find(|a| a.id == aid).ok_or(WebError::NotFound)?;
-    Ok(Some(a.name))
+    if user.agency_id.is_none() {
+        return Err(WebError::Forbidden("Your account has no agency: ask the board manager to set it".into()));
+    }
+    Ok(Some(access::agency_name(state, user).await?.ok_or(WebError::NotFound)?))
 }
 
 fn may_upload(role: Role) -> bool {

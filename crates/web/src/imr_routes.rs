@@ -51,8 +51,7 @@ fn require_coordinator(user: &User) -> Result<(), WebError> {
 
 /// The caller's agency name, if they have one.
 async fn agency_of(state: &SharedState, user: &User) -> Result<Option<String>, WebError> {
-    let Some(aid) = user.agency_id else { return Ok(None) };
-    Ok(state.store.agencies(user.partnership_id).await?.into_iter().find(|a| a.id == aid).map(|a| a.name))
+    access::agency_name(state, user).await
 }
 
 /// Agency authors and heads see only their own agency's IMR (the panel circulates them).

@@ -428,12 +428,7 @@ async fn referral_page(state: &SharedState, a: &Authenticated, status: StatusCod
 async fn new_referral(State(state): State<SharedState>, PageUser(a): PageUser) -> PageResult {
     access::require_referrer(&a.user)?;
     // The referrer is usually the person signed in: start from what the system knows.
-    let agency = match a.user.agency_id {
-        Some(aid) => {
-            state.store.agencies(a.user.partnership_id).await?.into_iter().find(|x| x.id == aid).map(|x| x.name).unwrap_or_default()
-        }
-        None => String::new(),
-    };
+    let agency = access::agency_name(&state, &a.user).await?.unwrap_or_default();
     let form = ReferralInput {
         referrer: casereview_core::referral::ReferrerInput {
             name: a.user.name.clone(),
@@ -656,7 +651,14 @@ async fn render_review_typed(
     let today = state.today();
     let clock = deadlines::clock_for(store, &partnership).await?;
     let all = deadlines::for_reviews(store, &clock, &[id], today).await?.remove(&id).unwrap_or_default();
-    let facts = store.facts(id).await?;
+    // Loaded once: shown on the page and the facts the lifecycle's preconditions need.
+    let (meetings, recommendation, decision) =
+        (store.screening_meetings(id).await?, store.recommendation(id).await?, store.decision(id).await?);
+    let facts = ReviewFacts {
+        quorate_screening_meeting: !meetings.is_empty(),
+        recommendation: recommendation.as_ref().map(|r| r.recommendation.option),
+        decision: decision.as_ref().map(|d| d.decision.kind),
+    };
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)
         .into_iter()
@@ -716,9 +718,9 @@ async fn render_review_typed(
         may_answer: Need::AnswerCriteria.allows(role) && !r.summary.state.is_terminal(),
         may_edit: Need::EditReferral.allows(role) && !r.summary.state.is_terminal(),
         may_manage,
-        meetings: store.screening_meetings(id).await?,
-        recommendation: store.recommendation(id).await?,
-        decision: store.decision(id).await?,
+        meetings,
+        recommendation,
+        decision,
         actions,
         history: store.history(id).await?,
         members,
