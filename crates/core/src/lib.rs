@@ -13,6 +13,7 @@ pub mod documents;
 pub mod error;
 pub mod genogram;
 pub mod imr;
+pub mod letters;
 pub mod lifecycle;
 pub mod markup;
 pub mod referral;
