@@ -13,6 +13,16 @@ if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
     echo "PostgreSQL is not installed (apt-get install postgresql); the tests will run on SQLite only." >&2
   fi
 fi
+# The document tests read PDFs back with poppler-utils and open DOCX files in LibreOffice.
+if ! command -v pdftotext >/dev/null || ! command -v soffice >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing poppler-utils and LibreOffice (headless) from Debian's packages..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libreoffice-writer-nogui >/dev/null
+  else
+    echo "The document tests need pdftotext (poppler-utils) and soffice (libreoffice-writer-nogui): install them." >&2
+  fi
+fi
 if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   eval "$(scripts/test-postgres.sh)"
   export CASEREVIEW_REQUIRE_POSTGRES=1

@@ -61,6 +61,33 @@ enum Command {
     /// Reminder emails for deadlines due soon or overdue.
     #[command(subcommand)]
     Reminders(RemindersCmd),
+    /// Render a document, letter or form of a review as PDF or DOCX (recorded as a copy made
+    /// for the named person, like a download from the review page).
+    Render {
+        /// The review: its id or its reference (e.g. NSCP-2026-007).
+        #[arg(long)]
+        review: String,
+        /// terms_of_reference, overview_report, executive_summary, ofsted_notification,
+        /// referral_form, or letter-1 to letter-7.
+        #[arg(long)]
+        document: String,
+        /// pdf or docx.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+        /// The email of the person the copy is made for (printed on every page); the
+        /// command line's operator when omitted.
+        #[arg(long = "for")]
+        made_for: Option<String>,
+        /// For a letter: only the copy to this addressee (1 for the first); all otherwise.
+        #[arg(long)]
+        to: Option<usize>,
+        /// For letters 4 and 7: date, time and venue of the (de-)briefing.
+        #[arg(long, default_value = "")]
+        event: String,
+    },
     /// Bank holidays of England and Wales for a year.
     Calendar {
         #[arg(long)]
@@ -128,6 +155,17 @@ enum PartnershipCmd {
     },
     /// List partnerships.
     List,
+    /// Set the partnership's logo, printed at the head of its documents (PNG or SVG).
+    Logo {
+        #[arg(long)]
+        partnership: Option<String>,
+        /// The picture; omit with --remove.
+        #[arg(long, required_unless_present = "remove")]
+        file: Option<PathBuf>,
+        /// Remove the logo.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Add a closure day of the partnership (not a working day for its deadlines).
     Closure {
         #[arg(long)]
@@ -408,6 +446,59 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             store.create_api_token(&Actor::system(user.partnership_id), &user, &auth::token_hash(&token), label).await?;
             println!("{token}");
         }
+        Command::Partnership(PartnershipCmd::Logo { partnership, file, remove }) => {
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            match (file, remove) {
+                (_, true) => {
+                    store.set_partnership_logo(&Actor::system(p.id), p.id, None).await?;
+                    println!("{} has no logo now", p.name);
+                }
+                (Some(path), false) => {
+                    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                    let kind = logo_kind(&bytes).with_context(|| format!("{}: not a PNG or SVG picture", path.display()))?;
+                    check_logo(kind, &bytes).with_context(|| format!("{}: the picture cannot be printed", path.display()))?;
+                    store.set_partnership_logo(&Actor::system(p.id), p.id, Some((kind, &bytes))).await?;
+                    println!("{}'s documents now carry the logo {} ({kind}, {} bytes)", p.name, path.display(), bytes.len());
+                }
+                (None, false) => bail!("give --file PATH or --remove"),
+            }
+        }
+        Command::Render { review, document, format, out, made_for, to, event } => {
+            let product: casereview_web::renderings::Product = document.parse().map_err(anyhow::Error::msg)?;
+            let format: casereview_web::renderings::Format = format.parse().map_err(anyhow::Error::msg)?;
+            let store = open(&cli).await?;
+            let id = match review.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => store.review_id_by_reference(review).await?.with_context(|| format!("no review '{review}'"))?,
+            };
+            let r = store.review(id).await.with_context(|| format!("no review {review}"))?;
+            let today = chrono::Utc::now().date_naive();
+            let (actor, for_name) = match made_for {
+                Some(email) => {
+                    let Some((user, _)) = store.user_by_email(email).await? else { bail!("no account for {email}") };
+                    if user.partnership_id != r.summary.partnership_id {
+                        bail!("{email} is not of the partnership of review {}", r.summary.reference);
+                    }
+                    (Actor::system(r.summary.partnership_id), format!("{} ({})", user.name, user.role.title()))
+                }
+                None => (Actor::system(r.summary.partnership_id), "the command line operator".to_string()),
+            };
+            let req = casereview_web::renderings::Request { format, made_for: for_name, to: to.map(|n| n.saturating_sub(1)), event: event.clone() };
+            let file = casereview_web::renderings::render(&store, &actor, &r, product, today, &req).await?;
+            // Written beside the target first, then moved: a failed write leaves no half file.
+            let tmp = out.with_extension(format!("{}.part", format.extension()));
+            std::fs::write(&tmp, &file.bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: {} ({} bytes{}), copy {} recorded",
+                out.display(),
+                product.title(),
+                file.bytes.len(),
+                if file.draft { ", DRAFT" } else { "" },
+                file.copy_id
+            );
+        }
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&cli).await?;
             match store.verify_audit().await {
@@ -429,6 +520,29 @@ fn ensure_newline(s: String) -> String {
     } else {
         s + "\n"
     }
+}
+
+/// "png" or "svg" from the picture's first bytes.
+fn logo_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("png");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    (head.trim_start().starts_with("<svg") || (head.trim_start().starts_with("<?xml") && head.contains("<svg"))).then_some("svg")
+}
+
+/// Typesets a small page with the logo, so a picture the renderers cannot use is refused now
+/// rather than when a board needs its report.
+fn check_logo(kind: &str, bytes: &[u8]) -> Result<()> {
+    use casereview_render::{Branding, Logo, RenderDoc};
+    let logo = match kind {
+        "svg" => Logo::Svg(String::from_utf8(bytes.to_vec()).context("the SVG is not UTF-8 text")?),
+        _ => Logo::Png(bytes.to_vec()),
+    };
+    let doc = RenderDoc { title: "Logo check".into(), branding: Branding { name: "Check".into(), logo: Some(logo) }, ..Default::default() };
+    casereview_render::pdf::render(&doc)?;
+    casereview_render::docx::render(&doc)?;
+    Ok(())
 }
 
 async fn pick_partnership(store: &Store, slug: Option<&str>) -> Result<casereview_store::Partnership> {

@@ -177,6 +177,26 @@ impl DocumentKind {
             _ => Role::BoardChair,
         }
     }
+
+    /// Who approves a version, given whether an earlier version was already approved: an
+    /// amendment of the terms of reference must be agreed by the board chair (002).
+    pub fn approver_of(self, amendment: bool) -> Role {
+        if amendment {
+            Role::BoardChair
+        } else {
+            self.approver()
+        }
+    }
+
+    /// Whether an approved document may be reopened for amendment, and by whom. Only the
+    /// terms of reference are revisited as the review learns more (002); an adopted report
+    /// or summary is final.
+    pub fn amendable_by(self) -> Option<Role> {
+        match self {
+            DocumentKind::TermsOfReference => Some(Role::BoardChair),
+            _ => None,
+        }
+    }
 }
 
 impl FromStr for DocumentKind {
@@ -277,6 +297,14 @@ mod tests {
         assert!(DocumentKind::TermsOfReference.available(S::Scoping, scr).is_ok());
         assert!(DocumentKind::OverviewReport.available(S::OverviewDrafting, Some(ReviewKind::MultiAgencyLearningEvent)).is_ok());
         assert!(DocumentKind::TermsOfReference.available(S::ClosedNoFurtherAction, Some(ReviewKind::NoFurtherAction)).is_err());
+    }
+
+    #[test]
+    fn only_the_board_chair_amends_approved_terms_of_reference() {
+        assert_eq!(DocumentKind::TermsOfReference.approver_of(false), Role::PanelChair);
+        assert_eq!(DocumentKind::TermsOfReference.approver_of(true), Role::BoardChair);
+        assert_eq!(DocumentKind::TermsOfReference.amendable_by(), Some(Role::BoardChair));
+        assert_eq!(DocumentKind::OverviewReport.amendable_by(), None);
     }
 
     #[test]

@@ -37,6 +37,39 @@ pub struct DocumentVersion {
     pub sections: BTreeMap<String, String>,
     pub saved_by: String,
     pub saved_at: DateTime<Utc>,
+    /// Set when a later version was approved: this draft is to be destroyed (001 §2.4.24).
+    pub destroy_marked_on: Option<NaiveDate>,
+}
+
+/// A rendering (PDF or DOCX) of a document, letter or form, made for someone.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DocumentCopy {
+    pub id: i64,
+    pub review_id: i64,
+    pub document_id: Option<i64>,
+    /// What was rendered: a document kind, "letter-3", "referral_form".
+    pub what: String,
+    pub version: Option<i64>,
+    pub format: String,
+    /// Made before approval, so marked DRAFT: to be returned and destroyed once approved.
+    pub draft: bool,
+    pub made_for: String,
+    pub made_by: String,
+    pub made_at: DateTime<Utc>,
+    pub destroyed_by: Option<String>,
+    pub destroyed_at: Option<DateTime<Utc>>,
+}
+
+/// What a new copy is.
+#[derive(Debug, Clone)]
+pub struct NewCopy<'a> {
+    pub review_id: i64,
+    pub document_id: Option<i64>,
+    pub what: &'a str,
+    pub version: Option<i64>,
+    pub format: &'a str,
+    pub draft: bool,
+    pub made_for: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -184,16 +217,18 @@ impl Store {
     }
 
     pub async fn document_versions(&self, document_id: i64) -> Result<Vec<DocumentVersion>, StoreError> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as("SELECT version, sections, saved_by, saved_at FROM document_versions WHERE document_id = $1 ORDER BY version").bind(document_id).fetch_all(pool).await?);
+        let rows: Vec<(i64, String, String, DateTime<Utc>, Option<NaiveDate>)> = on_pool!(self, pool => sqlx::query_as("SELECT version, sections, saved_by, saved_at, destroy_marked_on FROM document_versions WHERE document_id = $1 ORDER BY version").bind(document_id).fetch_all(pool).await?);
         rows.into_iter()
-            .map(|(version, s, saved_by, saved_at)| {
-                Ok(DocumentVersion { version, sections: serde_json::from_str(&s)?, saved_by, saved_at })
+            .map(|(version, s, saved_by, saved_at, destroy_marked_on)| {
+                Ok(DocumentVersion { version, sections: serde_json::from_str(&s)?, saved_by, saved_at, destroy_marked_on })
             })
             .collect()
     }
 
     /// Moves a document to a new status (the caller has checked the rules and the role).
-    /// Approving freezes the current version and records who signed it and when.
+    /// Approving freezes the current version, records who signed it and when, and marks the
+    /// earlier drafts for destruction (001 §2.4.24). An approved document goes back to draft
+    /// only for an amendment (the caller checks who may amend), with `note` saying why.
     pub async fn set_document_status(
         &self,
         actor: &Actor,
@@ -201,6 +236,7 @@ impl Store {
         to: DocumentStatus,
         expected_version: i64,
         signed: Option<(&str, NaiveDate)>,
+        note: &str,
     ) -> Result<(), StoreError> {
         let _w = self.writer().await;
         let at = now();
@@ -215,7 +251,7 @@ impl Store {
             let from = parse_status(&status)?;
             let allowed = matches!(
                 (from, to),
-                (DocumentStatus::Draft, DocumentStatus::Circulated) | (DocumentStatus::Circulated, DocumentStatus::Draft) | (DocumentStatus::Draft | DocumentStatus::Circulated, DocumentStatus::Approved) | (DocumentStatus::Approved, DocumentStatus::Published)
+                (DocumentStatus::Draft, DocumentStatus::Circulated) | (DocumentStatus::Circulated, DocumentStatus::Draft) | (DocumentStatus::Draft | DocumentStatus::Circulated, DocumentStatus::Approved) | (DocumentStatus::Approved, DocumentStatus::Published) | (DocumentStatus::Approved, DocumentStatus::Draft)
             );
             if !allowed {
                 return Err(FieldErrors::single("status", format!("A document that is {} cannot become {}", status_str(from), status_str(to))).into());
@@ -224,8 +260,13 @@ impl Store {
             if to == DocumentStatus::Approved {
                 let (by, on) = signed.map(|(b, d)| (b.to_string(), Some(d))).unwrap_or_default();
                 sqlx::query("UPDATE documents SET approved_version = $1, signed_by = $2, signed_on = $3 WHERE id = $4").bind(version).bind(&by).bind(on).bind(document_id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE document_versions SET destroy_marked_on = $1 WHERE document_id = $2 AND version < $3 AND destroy_marked_on IS NULL").bind(at.date_naive()).bind(document_id).bind(version).execute(&mut *tx).await?;
             }
-            append_audit!(self, tx, actor, "document.status", format!("review:{review_id}"), serde_json::json!({"document": document_id, "from": status_str(from), "to": status_str(to), "version": version}).to_string());
+            let mut details = serde_json::json!({"document": document_id, "from": status_str(from), "to": status_str(to), "version": version});
+            if !note.trim().is_empty() {
+                details["note"] = serde_json::Value::String(note.trim().to_string());
+            }
+            append_audit!(self, tx, actor, "document.status", format!("review:{review_id}"), details.to_string());
             tx.commit().await?;
             Ok(())
         })
@@ -276,6 +317,42 @@ impl Store {
                 return Err(FieldErrors::single("comment", "The comment is already resolved, or does not exist").into());
             }
             append_audit!(self, tx, actor, "document.comment_resolve", format!("comment:{comment_id}"), "{}".to_string());
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Records a rendering made for someone, with its audit event, in one transaction; the
+    /// caller hands the file over only once this succeeded, so no copy goes unrecorded.
+    pub async fn record_copy(&self, actor: &Actor, c: &NewCopy<'_>) -> Result<i64, StoreError> {
+        let _w = self.writer().await;
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO document_copies (review_id, document_id, what, version, format, draft, made_for, made_by, made_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                .bind(c.review_id).bind(c.document_id).bind(c.what).bind(c.version).bind(c.format).bind(c.draft).bind(c.made_for).bind(&actor.name).bind(at).fetch_one(&mut *tx).await?;
+            append_audit!(self, tx, actor, "document.rendered", format!("review:{}", c.review_id), serde_json::json!({"copy": id, "what": c.what, "version": c.version, "format": c.format, "draft": c.draft, "made_for": c.made_for}).to_string());
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Every copy made of the review's documents, letters and forms, newest first.
+    pub async fn document_copies(&self, review_id: i64) -> Result<Vec<DocumentCopy>, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_as("SELECT id, review_id, document_id, what, version, format, draft, made_for, made_by, made_at, destroyed_by, destroyed_at FROM document_copies WHERE review_id = $1 ORDER BY id DESC").bind(review_id).fetch_all(pool).await?))
+    }
+
+    /// Records that a draft copy was returned and destroyed (001 §2.4.24).
+    pub async fn record_copy_destroyed(&self, actor: &Actor, review_id: i64, copy_id: i64) -> Result<(), StoreError> {
+        let _w = self.writer().await;
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE document_copies SET destroyed_by = $1, destroyed_at = $2 WHERE id = $3 AND review_id = $4 AND draft AND destroyed_at IS NULL").bind(&actor.name).bind(at).bind(copy_id).bind(review_id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(FieldErrors::single("copy", "That copy is not a draft copy still to be destroyed").into());
+            }
+            append_audit!(self, tx, actor, "document.copy_destroyed", format!("review:{review_id}"), serde_json::json!({"copy": copy_id}).to_string());
             tx.commit().await?;
             Ok(())
         })

@@ -297,6 +297,12 @@ impl Store {
         Ok(m.is_some())
     }
 
+    /// The id of the review with this reference (e.g. NSCP-2026-007), case-insensitively.
+    pub async fn review_id_by_reference(&self, reference: &str) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as("SELECT id FROM reviews WHERE UPPER(reference) = UPPER($1)").bind(reference.trim()).fetch_optional(pool).await?);
+        Ok(row.map(|(id,)| id))
+    }
+
     pub async fn review(&self, review_id: i64) -> Result<ReviewRecord, StoreError> {
         let row: Option<ReviewRow> = on_pool!(self, pool => sqlx::query_as(&format!("SELECT {REVIEW_COLS} FROM reviews r WHERE r.id = $1")).bind(review_id).fetch_optional(pool).await?);
         row.ok_or_else(|| StoreError::NotFound(format!("review {review_id}")))?.record()

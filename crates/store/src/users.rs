@@ -2,9 +2,12 @@
 
 use crate::audit::append_audit;
 use crate::{now, on_pool, Actor, Store, StoreError};
-use casereview_core::{AgencyDirectory, Role};
+use casereview_core::{AgencyDirectory, FieldErrors, Role};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+/// Largest logo accepted (a logo is a small picture; this keeps every rendering small).
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Partnership {
@@ -140,6 +143,40 @@ impl Store {
         )
     }
 
+    /// The partnership's logo: its kind (`svg` or `png`) and bytes.
+    pub async fn partnership_logo(&self, id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> =
+            on_pool!(self, pool => sqlx::query_as("SELECT logo_kind, logo FROM partnerships WHERE id = $1").bind(id).fetch_optional(pool).await?);
+        Ok(match row {
+            Some((Some(kind), Some(bytes))) => Some((kind, bytes)),
+            _ => None,
+        })
+    }
+
+    /// Sets (or with `None` removes) the partnership's logo, audited. The caller has checked
+    /// that the picture is a PNG or SVG the renderers accept.
+    pub async fn set_partnership_logo(&self, actor: &Actor, id: i64, logo: Option<(&str, &[u8])>) -> Result<(), StoreError> {
+        if let Some((kind, bytes)) = logo {
+            if !matches!(kind, "svg" | "png") {
+                return Err(FieldErrors::single("logo", "The logo must be an SVG or PNG picture").into());
+            }
+            if bytes.len() > MAX_LOGO_BYTES {
+                return Err(FieldErrors::single("logo", format!("The logo is {} bytes; at most {MAX_LOGO_BYTES} are accepted", bytes.len())).into());
+            }
+        }
+        let _w = self.writer().await;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE partnerships SET logo_kind = $1, logo = $2 WHERE id = $3").bind(logo.map(|(k, _)| k)).bind(logo.map(|(_, b)| b)).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("partnership {id}")));
+            }
+            append_audit!(self, tx, actor, "partnership.logo", format!("partnership:{id}"), serde_json::json!({"kind": logo.map(|(k, _)| k), "bytes": logo.map(|(_, b)| b.len())}).to_string());
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Adds an agency unless one of that name exists; returns it either way.
     pub async fn ensure_agency(&self, actor: &Actor, name: &str, partner: bool) -> Result<Agency, StoreError> {
         let existing = self.agencies(actor.partnership_id).await?.into_iter().find(|a| a.name.eq_ignore_ascii_case(name));
@@ -173,10 +210,10 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> Result<User, StoreError> {
         let email = u.email.trim().to_lowercase();
         if !email.contains('@') || email.len() > 254 {
-            return Err(casereview_core::FieldErrors::single("email", "Enter an email address like name@example.org").into());
+            return Err(FieldErrors::single("email", "Enter an email address like name@example.org").into());
         }
         if u.name.trim().is_empty() {
-            return Err(casereview_core::FieldErrors::single("name", "Enter the person's name").into());
+            return Err(FieldErrors::single("name", "Enter the person's name").into());
         }
         let agency_id = match &u.agency {
             None => None,
@@ -185,7 +222,7 @@ impl Store {
                 match a {
                     Some(a) => Some(a.id),
                     None => {
-                        return Err(casereview_core::FieldErrors::single(
+                        return Err(FieldErrors::single(
                             "agency",
                             format!("'{name}' is not an agency of this partnership"),
                         )

@@ -30,6 +30,8 @@ pub fn page_routes() -> Router<SharedState> {
         .route("/reviews/{id}/documents/{kind}/status", post(status))
         .route("/reviews/{id}/documents/{kind}/comments", post(comment))
         .route("/reviews/{id}/documents/{kind}/comments/{cid}/resolve", post(resolve))
+        .route("/reviews/{id}/documents/{kind}/download", get(download))
+        .route("/reviews/{id}/copies/{cid}/destroyed", post(copy_destroyed))
 }
 
 /// Who writes each document.
@@ -126,9 +128,19 @@ struct DocPage {
     actions: Vec<(&'static str, &'static str)>,
     needs_signature: bool,
     problems: Vec<String>,
-    versions: Vec<(i64, String, String)>,
+    /// (version, saved by, saved at, "marked for destruction on …" or empty).
+    versions: Vec<(i64, String, String, String)>,
     diff: Option<DiffView>,
     signed: Option<String>,
+    /// Draft copies handed out and not yet recorded as destroyed (001 §2.4.24).
+    outstanding: Vec<CopyView>,
+    /// Whether the board manager may record a draft copy's destruction now (after approval).
+    may_record_destroyed: bool,
+}
+
+struct CopyView {
+    id: i64,
+    line: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -273,8 +285,12 @@ async fn render_doc(
             DocumentStatus::Circulated if editor => actions.push(("draft", "Take back to draft")),
             _ => {}
         }
-        if doc_status.is_draft() && role == kind.approver() {
-            actions.push(("approved", "Approve this version"));
+        let amendment = doc.as_ref().is_some_and(|d| d.approved_version.is_some());
+        if doc_status.is_draft() && role == kind.approver_of(amendment) {
+            actions.push(("approved", if amendment { "Agree the amendment" } else { "Approve this version" }));
+        }
+        if doc_status == DocumentStatus::Approved && kind.amendable_by() == Some(role) {
+            actions.push(("draft", "Reopen for amendment"));
         }
         if doc_status == DocumentStatus::Approved && kind.publishable() && matches!(role, Role::BoardChair | Role::PartnershipAdmin) {
             actions.push(("published", "Record publication"));
@@ -293,8 +309,30 @@ async fn render_doc(
     } else {
         Vec::new()
     };
+    let outstanding = match &doc {
+        Some(d) if matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) || editor => state
+            .store
+            .document_copies(id)
+            .await?
+            .into_iter()
+            .filter(|c| c.document_id == Some(d.id) && c.draft && c.destroyed_at.is_none())
+            .map(|c| CopyView {
+                id: c.id,
+                line: format!(
+                    "Version {} ({}), made for {} on {}",
+                    c.version.unwrap_or(0),
+                    c.format.to_uppercase(),
+                    c.made_for,
+                    c.made_at.format("%d/%m/%Y %H:%M")
+                ),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let page = DocPage {
         nav: pages::nav(state, a).await?,
+        outstanding,
+        may_record_destroyed: role == Role::PartnershipAdmin && !doc_status.is_draft(),
         errors: form::keyed(&errors),
         review_id: id,
         reference: r.summary.reference.clone(),
@@ -312,7 +350,18 @@ async fn render_doc(
         actions,
         needs_signature: kind == DocumentKind::OverviewReport,
         problems,
-        versions: versions.iter().rev().map(|v| (v.version, v.saved_by.clone(), v.saved_at.format("%d/%m/%Y %H:%M").to_string())).collect(),
+        versions: versions
+            .iter()
+            .rev()
+            .map(|v| {
+                (
+                    v.version,
+                    v.saved_by.clone(),
+                    v.saved_at.format("%d/%m/%Y %H:%M").to_string(),
+                    v.destroy_marked_on.map(|d| format!("draft marked for destruction on {}", d.format("%d/%m/%Y"))).unwrap_or_default(),
+                )
+            })
+            .collect(),
         diff,
         signed: doc.as_ref().and_then(|d| d.signed_on.map(|on| format!("{}, {}", d.signed_by, on.format("%d/%m/%Y")))),
     };
@@ -387,14 +436,32 @@ async fn status(
         _ => return Err(WebError::BadRequest { field: "to".into(), message: "Choose what to do".into() }.into()),
     };
     let mut signed = None;
+    let mut note = String::new();
     match to {
+        DocumentStatus::Draft if doc.status == DocumentStatus::Approved => {
+            // 002: an amendment of agreed terms of reference must be agreed by the board chair.
+            if kind.amendable_by() != Some(a.user.role) {
+                return Err(WebError::Forbidden(match kind.amendable_by() {
+                    Some(r) => format!("Only the {} reopens the approved {} for amendment (002)", r.title().to_lowercase(), kind.title().to_lowercase()),
+                    None => format!("The approved {} is final", kind.title().to_lowercase()),
+                })
+                .into());
+            }
+            note = form::get(&pairs, "reason").trim().to_string();
+            if note.is_empty() {
+                let e = FieldErrors::single("reason", "Say why the terms of reference are amended");
+                return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await;
+            }
+        }
         DocumentStatus::Circulated | DocumentStatus::Draft => check_user(&a.user, kind)?,
         DocumentStatus::Approved => {
-            if a.user.role != kind.approver() {
+            let approver = kind.approver_of(doc.approved_version.is_some());
+            if a.user.role != approver {
                 return Err(WebError::Forbidden(format!(
-                    "The {} is approved by the {}",
+                    "The {} is approved by the {}{}",
                     kind.title().to_lowercase(),
-                    kind.approver().title().to_lowercase()
+                    approver.title().to_lowercase(),
+                    if doc.approved_version.is_some() { " (an amendment after approval, 002)" } else { "" }
                 ))
                 .into());
             }
@@ -427,7 +494,7 @@ async fn status(
         }
     }
     let signed_ref = signed.as_ref().map(|(b, d)| (b.as_str(), *d));
-    match state.store.set_document_status(&a.user.actor(), doc.id, to, version, signed_ref).await {
+    match state.store.set_document_status(&a.user.actor(), doc.id, to, version, signed_ref, &note).await {
         Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
         Err(StoreError::Invalid(e)) => render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await,
         Err(e) => Err(e.into()),
@@ -476,4 +543,59 @@ async fn resolve(
     }
     state.store.resolve_document_comment(&a.user.actor(), cid).await?;
     Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response())
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    format: Option<String>,
+}
+
+/// A PDF or DOCX copy of the document for the person asking: marked DRAFT and STRICTLY
+/// CONFIDENTIAL until approval, printed with their name, and recorded as a copy.
+async fn download(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, PageError> {
+    let kind = parse_kind(&kind)?;
+    let r = access::review_for(&state, &a.user, id, Need::See).await?;
+    let doc = state.store.document(id, kind).await?;
+    if !may_read(doc.as_ref(), a.user.role) {
+        return Err(WebError::NotFound.into());
+    }
+    let format = q.format.as_deref().unwrap_or("pdf").parse().map_err(|m: String| WebError::BadRequest { field: "format".into(), message: m })?;
+    let made_for = format!("{} ({})", a.user.name, a.user.role.title());
+    let file = crate::renderings::render(
+        &state.store,
+        &a.user.actor(),
+        &r,
+        crate::renderings::Product::Document(kind),
+        state.today(),
+        &crate::renderings::Request { format, made_for, to: None, event: String::new() },
+    )
+    .await?;
+    Ok(crate::renderings::attachment(file))
+}
+
+/// The board manager records that a draft copy came back and was destroyed (001 §2.4.24).
+async fn copy_destroyed(
+    State(state): State<SharedState>,
+    PageUser(a): PageUser,
+    Path((id, cid)): Path<(i64, i64)>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(&body)?;
+    a.check_csrf(form::get(&pairs, "csrf_token"))?;
+    access::review_for(&state, &a.user, id, Need::See).await?;
+    if a.user.role != Role::PartnershipAdmin {
+        return Err(WebError::Forbidden("The board manager records the destruction of draft copies".into()).into());
+    }
+    let copy = state.store.document_copies(id).await?.into_iter().find(|c| c.id == cid).ok_or(WebError::NotFound)?;
+    state.store.record_copy_destroyed(&a.user.actor(), id, cid).await?;
+    let back = match copy.document_id {
+        Some(_) => format!("/reviews/{id}/documents/{}", copy.what),
+        None => format!("/reviews/{id}/documents"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }

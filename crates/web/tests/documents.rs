@@ -52,7 +52,7 @@ async fn drafts_are_versioned_commented_and_frozen_on_approval() {
         assert_eq!(versions.len(), 2);
         assert_eq!(versions[0].sections["introduction"], "First words.");
 
-        store.set_document_status(&author.actor(), d.id, DocumentStatus::Circulated, 2, None).await.unwrap();
+        store.set_document_status(&author.actor(), d.id, DocumentStatus::Circulated, 2, None, "").await.unwrap();
         let c = store.add_document_comment(&panel.actor(), d.id, 2, "analysis", "Say more about the health visitor's role.").await.unwrap();
         assert!(store.add_document_comment(&panel.actor(), d.id, 2, "nowhere", "x").await.is_err());
         store.resolve_document_comment(&author.actor(), c).await.unwrap();
@@ -61,15 +61,15 @@ async fn drafts_are_versioned_commented_and_frozen_on_approval() {
         assert_eq!(comments[0].resolved_by.as_deref(), Some(author.name.as_str()));
 
         let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 14).unwrap();
-        store.set_document_status(&author.actor(), d.id, DocumentStatus::Approved, 2, Some(("Margaret Lowe", on))).await.unwrap();
+        store.set_document_status(&author.actor(), d.id, DocumentStatus::Approved, 2, Some(("Margaret Lowe", on)), "").await.unwrap();
         let d = store.document(id, kind).await.unwrap().unwrap();
         assert_eq!((d.status, d.approved_version, d.signed_on), (DocumentStatus::Approved, Some(2), Some(on)));
         match store.save_document(&author.actor(), id, kind, 2, &sections(&[("introduction", "After approval.")])).await {
             Err(StoreError::Invalid(e)) => assert!(e.0[0].message.contains("frozen")),
             other => panic!("{other:?}"),
         }
-        store.set_document_status(&author.actor(), d.id, DocumentStatus::Published, 2, None).await.unwrap();
-        assert!(store.set_document_status(&author.actor(), d.id, DocumentStatus::Draft, 2, None).await.is_err());
+        store.set_document_status(&author.actor(), d.id, DocumentStatus::Published, 2, None, "").await.unwrap();
+        assert!(store.set_document_status(&author.actor(), d.id, DocumentStatus::Draft, 2, None, "").await.is_err());
         let log = store
             .audit_events(&casereview_store::AuditQuery { subject: Some(format!("review:{id}")), ..Default::default() })
             .await
