@@ -39,6 +39,9 @@ const USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("inspector@regulator.example", "Ofsted Inspector", Role::Regulator, None),
 ];
 
+/// The fictional partnership's logo, printed at the head of its documents.
+const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64" viewBox="0 0 240 64"><rect width="64" height="64" rx="10" fill="#1d70b8"/><path d="M14 46 L32 16 L50 46 Z" fill="#ffffff"/><circle cx="32" cy="38" r="6" fill="#1d70b8"/><text x="76" y="30" font-family="sans-serif" font-size="20" font-weight="bold" fill="#0b0c0c">Northmoor</text><text x="76" y="52" font-family="sans-serif" font-size="13" fill="#505a5f">Safeguarding Children Partnership</text></svg>"##;
+
 /// Loads the demo partnership unless it is already there, then prints the sign-ins.
 pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
     let pw_file = data_dir.join("demo-passwords.txt");
@@ -65,6 +68,7 @@ pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {
         }
         write_private(&pw_file, &lines)?;
         reviews(store, &p).await.context("loading the demo reviews")?;
+        store.set_partnership_logo(&system, p.id, Some(("svg", LOGO.as_bytes()))).await?;
         println!("Loaded the demo partnership '{}'.", p.name);
     } else {
         println!("The demo partnership is already loaded; nothing was changed.");
@@ -369,6 +373,9 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
             departure_reason: String::new(),
         };
         store.record_decision(&chair.actor(), id, &dec, decided, None).await?;
+        if stage == 6 {
+            documents_lessons_learned(store, &admin, &panel, id, decided).await?;
+        }
         if stage == 7 {
             store
                 .transition(
@@ -382,6 +389,7 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
                 .await?;
             extend_completion(store, p, &admin, id, today).await?;
             evidence(store, &admin, &panel, id, decided).await?;
+            family(store, &panel, id).await?;
         }
     }
     Ok(())
@@ -474,5 +482,121 @@ async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: N
         let uid = store.add_chronology_upload(&admin.actor(), id, name, agency, &r.entries, &r.problems).await?;
         store.confirm_chronology_upload(&admin.actor(), uid, true).await?;
     }
+    Ok(())
+}
+
+/// The lessons learned review is taken to the overview stage, so the demo has agreed terms
+/// of reference and drafts of the overview report and the executive summary to render.
+async fn documents_lessons_learned(store: &Store, admin: &User, panel: &User, id: i64, decided: NaiveDate) -> Result<()> {
+    use casereview_core::documents::{DocumentKind, DocumentStatus};
+    let sections = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> { pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
+    let tor = store
+        .save_document(
+            &panel.actor(),
+            id,
+            DocumentKind::TermsOfReference,
+            0,
+            &sections(&[
+                ("child", "{{child.name}}, born {{child.date_of_birth}}, cared for by a grandmother at the time."),
+                ("family", "The family's composition is taken from the referral (table above)."),
+                ("background", "Serious neglect over two years; agencies disagreed on thresholds for intervention."),
+                ("period", "From the birth of the youngest sibling to the date of the referral."),
+                ("terms", "- Were thresholds for referral and assessment applied consistently?\n- How did agencies share information about neglect?\n- Was the child seen and heard?"),
+                ("contributors", "Children's Social Care, Health and Education provide reports and chronologies."),
+                ("family_involvement", "The grandmother and the child's father will be invited to contribute through the lead reviewer."),
+                ("parallel", "No criminal proceedings. No other review."),
+                ("timetable", "As the statutory clock shows above."),
+                ("media_legal", "No media interest expected; the board's legal adviser is consulted before publication decisions."),
+            ]),
+        )
+        .await?;
+    store.set_document_status(&panel.actor(), tor.id, DocumentStatus::Approved, tor.version, Some((&panel.name, decided + Duration::days(7))), "").await?;
+    store.transition(&admin.actor(), id, Action::CommissionImrs, "Reports requested from three agencies", decided + Duration::days(8), None).await?;
+    store.transition(&admin.actor(), id, Action::CompileChronology, "Integrated chronology compiled", decided + Duration::days(30), None).await?;
+    store.transition(&admin.actor(), id, Action::StartOverview, "Lead reviewer started the report", decided + Duration::days(31), None).await?;
+    let overview = store.user_by_email("overview@northmoor.example").await?.map(|(u, _)| u).context("demo overview author missing")?;
+    store.add_member(&admin.actor(), id, overview.id).await?;
+    store
+        .save_document(
+            &overview.actor(),
+            id,
+            DocumentKind::ExecutiveSummary,
+            0,
+            &sections(&[
+                ("introduction", "This is the executive summary of the lessons learned review about **Child L**, aged 6 at the time, commissioned by {{partnership.name}} ({{review.reference}}). The review considered how agencies worked together over two years in which Child L lived with a grandmother."),
+                ("panel", "The panel is listed above by position and organisation (003 §3.10)."),
+                ("summary", "Child L experienced serious neglect. Professionals in several agencies saw signs of neglect but disagreed about whether the threshold for a referral was met.[^1]\n\n[^1]: The threshold document in force at the time is referred to in the overview report."),
+                ("conclusions", "1. The partnership should publish a single threshold document with worked examples.\n2. Agencies should audit how often children are seen alone during home visits."),
+            ]),
+        )
+        .await?;
+    store
+        .save_document(
+            &overview.actor(),
+            id,
+            DocumentKind::OverviewReport,
+            0,
+            &sections(&[
+                ("introduction", "The review was commissioned by {{partnership.name}} after a referral about {{child.name}}."),
+                ("facts", "The genogram and the integrated chronology are set out above."),
+                ("analysis", "| Theme | Finding |\n|---|---|\n| Thresholds | Agencies applied different thresholds |\n| Voice of the child | The child was rarely seen alone |"),
+                ("conclusions", "The lessons are set out with SMART recommendations in the action plan."),
+                ("imr_recommendations", "Each agency's recommendations are appended."),
+            ]),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The SCR's family and household over three generations (fictional people, consistent
+/// with its referral: the child, her mother and her mother's partner), so the review page
+/// shows a genogram.
+async fn family(store: &Store, panel: &User, id: i64) -> Result<()> {
+    use casereview_core::genogram::{Family, PartnerStatus, Person, RelKind, Relationship, Sex};
+    let referral = store.review(id).await?.referral;
+    let c = &referral.child;
+    let mut child = Person::new("child", &c.name, Sex::Female).household().subject();
+    if let Some(b) = c.date_of_birth {
+        child = child.born(b);
+    }
+    if c.date_of_death.is_some() {
+        child = child.deceased();
+    }
+    let mother = Person::new("mother", "Jade (mother)", Sex::Female).household();
+    let mother = match referral.family.first().and_then(|m| m.date_of_birth) {
+        Some(b) => mother.born(b),
+        None => mother.aged(25),
+    };
+    let people = vec![
+        Person::new("grandmother", "Carol (grandmother)", Sex::Female).aged(58),
+        Person::new("grandfather", "Peter (grandfather)", Sex::Male).deceased(),
+        Person::new("linda", "Linda (Tyler's gran)", Sex::Female).aged(61),
+        mother,
+        Person::new("aunt", "Kelly (aunt)", Sex::Female).aged(29),
+        Person::new("lee", "Lee (Tyler's father)", Sex::Male).aged(31),
+        Person::new("father", "Ryan (father)", Sex::Male).aged(27),
+        Person::new("partner", "Craig (mother's partner)", Sex::Male).aged(34).household(),
+        Person::new("tyler", "Tyler (half-brother)", Sex::Male).aged(8),
+        child,
+        Person::new("mason", "Mason (Craig's son)", Sex::Male).aged(6).household(),
+    ];
+    let relationships = vec![
+        Relationship::partner("grandfather", "grandmother", PartnerStatus::Married),
+        Relationship::parent("grandmother", "mother"),
+        Relationship::parent("grandfather", "mother"),
+        Relationship::parent("grandmother", "aunt"),
+        Relationship::parent("grandfather", "aunt"),
+        Relationship::parent("linda", "lee"),
+        Relationship::partner("mother", "lee", PartnerStatus::Divorced),
+        Relationship::parent("mother", "tyler"),
+        Relationship::parent("lee", "tyler"),
+        Relationship::partner("mother", "father", PartnerStatus::Separated),
+        Relationship::parent("mother", "child"),
+        Relationship::parent("father", "child"),
+        Relationship::partner("mother", "partner", PartnerStatus::Cohabiting),
+        Relationship::parent("partner", "mason"),
+        Relationship::new(RelKind::StepParent, "mother", "mason"),
+    ];
+    store.save_family(&panel.actor(), id, 0, &Family { people, relationships }).await?;
     Ok(())
 }

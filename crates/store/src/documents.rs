@@ -258,9 +258,12 @@ impl Store {
             }
             sqlx::query("UPDATE documents SET status = $1, updated_at = $2, updated_by = $3 WHERE id = $4").bind(status_str(to)).bind(at).bind(&actor.name).bind(document_id).execute(&mut *tx).await?;
             if to == DocumentStatus::Approved {
+                // Earlier drafts are destroyed; an earlier approved version (before an
+                // amendment) is a record the board keeps, so it is not marked.
+                let (previous,): (Option<i64>,) = sqlx::query_as("SELECT approved_version FROM documents WHERE id = $1").bind(document_id).fetch_one(&mut *tx).await?;
                 let (by, on) = signed.map(|(b, d)| (b.to_string(), Some(d))).unwrap_or_default();
                 sqlx::query("UPDATE documents SET approved_version = $1, signed_by = $2, signed_on = $3 WHERE id = $4").bind(version).bind(&by).bind(on).bind(document_id).execute(&mut *tx).await?;
-                sqlx::query("UPDATE document_versions SET destroy_marked_on = $1 WHERE document_id = $2 AND version < $3 AND destroy_marked_on IS NULL").bind(at.date_naive()).bind(document_id).bind(version).execute(&mut *tx).await?;
+                sqlx::query("UPDATE document_versions SET destroy_marked_on = $1 WHERE document_id = $2 AND version < $3 AND version <> $4 AND destroy_marked_on IS NULL").bind(at.date_naive()).bind(document_id).bind(version).bind(previous.unwrap_or(-1)).execute(&mut *tx).await?;
             }
             let mut details = serde_json::json!({"document": document_id, "from": status_str(from), "to": status_str(to), "version": version});
             if !note.trim().is_empty() {

@@ -266,6 +266,13 @@ impl Browser {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
+    /// A download: status, content type, and the body's bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self.client.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (r.status().as_u16(), ct, r.bytes().await.unwrap().to_vec())
+    }
+
     /// Posts a form with the session's CSRF token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, Option<String>) {
         let mut f: Vec<(&str, &str)> = fields.to_vec();
