@@ -40,7 +40,7 @@ const USERS: &[(&str, &str, Role, Option<&str>)] = &[
 ];
 
 /// The fictional partnership's logo, printed at the head of its documents.
-const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64" viewBox="0 0 240 64"><rect width="64" height="64" rx="10" fill="#1d70b8"/><path d="M14 46 L32 16 L50 46 Z" fill="#ffffff"/><circle cx="32" cy="38" r="6" fill="#1d70b8"/><text x="76" y="30" font-family="sans-serif" font-size="20" font-weight="bold" fill="#0b0c0c">Northmoor</text><text x="76" y="52" font-family="sans-serif" font-size="13" fill="#505a5f">Safeguarding Children Partnership</text></svg>"##;
+const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="330" height="64" viewBox="0 0 330 64"><rect width="64" height="64" rx="10" fill="#1d70b8"/><path d="M14 46 L32 16 L50 46 Z" fill="#ffffff"/><circle cx="32" cy="38" r="6" fill="#1d70b8"/><text x="76" y="30" font-family="sans-serif" font-size="20" font-weight="bold" fill="#0b0c0c">Northmoor</text><text x="76" y="52" font-family="sans-serif" font-size="13" fill="#505a5f">Safeguarding Children Partnership</text></svg>"##;
 
 /// Loads the demo partnership unless it is already there, then prints the sign-ins.
 pub async fn load(store: &Store, data_dir: &Path) -> Result<()> {

@@ -495,9 +495,10 @@ fn letter_doc(kind: LetterKind, facts: &LetterFacts, g: &Gathered, to: Option<us
             parts.push(Part::Paragraphs(l.reply_slip.clone()));
         }
     }
+    // A letter goes out on the partnership's letterhead with no document title above it.
     Ok(RenderDoc {
-        title: format!("Letter {}: {}", kind.number(), kind.title()),
-        subtitle: vec![facts.reference.clone()],
+        title: String::new(),
+        subtitle: Vec::new(),
         branding: g.branding.clone(),
         marking: Marking::default(),
         parts,
