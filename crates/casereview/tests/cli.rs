@@ -36,7 +36,7 @@ async fn demo_accounts_tokens_and_audit_verify() {
     let reviews = store.reviews_for(&admin).await.unwrap();
     assert_eq!(reviews.len(), 7, "running demo twice does not duplicate");
     let states: std::collections::BTreeSet<_> = reviews.iter().map(|r| r.state.as_str()).collect();
-    for s in ["referred", "records_secured", "screening", "recommended", "closed_no_further_action", "scoping", "imrs"] {
+    for s in ["referred", "records_secured", "screening", "recommended", "closed_no_further_action", "overview_drafting", "imrs"] {
         assert!(states.contains(s), "a demo review is {s}: {states:?}");
     }
     assert!(reviews.iter().any(|r| r.kind == Some(casereview_core::ReviewKind::LessonsLearnedReview)));
@@ -195,4 +195,44 @@ fn chronology_check_and_merge_without_a_server() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(std::fs::read(&x).unwrap().starts_with(b"PK"));
     assert!(d.join("merged-discrepancies.xlsx").exists());
+}
+
+/// The executive summary of a demo review, rendered from the command line, names no panel
+/// member (003 §3.10) and is marked DRAFT; a document the review is not ready for is
+/// refused with the reason; a logo that is not a picture is refused and changes nothing.
+#[test]
+fn render_a_demo_document_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(casereview(d, &["demo", "--no-serve"], None).status.success());
+    let out = d.join("summary.pdf");
+    let o = casereview(
+        d,
+        &["render", "--review", "NSCP-2026-006", "--document", "executive_summary", "--format", "pdf", "--out", out.to_str().unwrap(), "--for", "chair@northmoor.example"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("DRAFT"));
+    let pdf = Command::new("pdftotext").arg(&out).arg("-").output().expect("pdftotext (poppler-utils) must be installed");
+    let words = String::from_utf8_lossy(&pdf.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("The review panel") && words.contains("DRAFT") && words.contains("Graham Eliot"), "{words}");
+    assert!(!words.contains("Tom Walsh"), "the demo's panel member is not named: {words}");
+    assert!(words.contains("Copy made for Graham Eliot"), "{words}");
+
+    let o = casereview(d, &["render", "--review", "NSCP-2026-007", "--document", "overview_report", "--out", d.join("x.pdf").to_str().unwrap()], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("chronology is compiled"), "{}", text(&o));
+    assert!(!d.join("x.pdf").exists());
+
+    let o = casereview(d, &["render", "--review", "NSCP-2026-007", "--document", "letter-3", "--format", "docx", "--out", d.join("l3.docx").to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(std::fs::read(d.join("l3.docx")).unwrap().starts_with(b"PK"));
+
+    std::fs::write(d.join("logo.txt"), "not a picture").unwrap();
+    let o = casereview(d, &["partnership", "logo", "--file", d.join("logo.txt").to_str().unwrap()], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not a PNG or SVG"), "{}", text(&o));
+    std::fs::write(d.join("bad.svg"), "<svg xmlns='http://www.w3.org/2000/svg'><rect width='1' ").unwrap();
+    let o = casereview(d, &["partnership", "logo", "--file", d.join("bad.svg").to_str().unwrap()], None);
+    assert!(!o.status.success(), "a broken SVG is refused: {}", text(&o));
 }
