@@ -93,7 +93,7 @@ pub enum Part {
 /// Replaces every `{{field}}` placeholder by `fill`'s text for it, or `[field]` when it
 /// knows none, so renderers never see a placeholder.
 pub fn fill_placeholders(doc: &mut markup::Document, fill: &dyn Fn(&str) -> Option<String>) {
-    fn inlines(v: &mut Vec<markup::Inline>, fill: &dyn Fn(&str) -> Option<String>) {
+    fn inlines(v: &mut [markup::Inline], fill: &dyn Fn(&str) -> Option<String>) {
         for i in v.iter_mut() {
             match i {
                 markup::Inline::Placeholder { name } => {

@@ -31,6 +31,12 @@ pub fn render(doc: &RenderDoc) -> Result<Vec<u8>, RenderError> {
     result
 }
 
+/// Drops everything typst memoised, so the next render starts cold (the benchmark measures
+/// a first render, not a repeat of a cached one).
+pub fn clear_cache() {
+    typst::comemo::evict(0);
+}
+
 /// A picture's place in the source, its file and its name, to name it in errors.
 struct PictureSpan {
     range: Range<usize>,

@@ -272,7 +272,7 @@ fn output_is_deterministic() {
 /// About a hundred pages: 40,000 words in 400 paragraphs under headings, with footnotes and
 /// lists, a 500-row table and a genogram. Well under a second in release builds.
 #[test]
-fn a_long_report_is_written_quickly() {
+fn a_long_report_is_a_complete_package() {
     let sentence = "The health visitor saw the child at home and recorded that the family had moved again, ";
     let mut text = String::new();
     for i in 0..400 {
@@ -307,22 +307,13 @@ fn a_long_report_is_written_quickly() {
         ],
         ..RenderDoc::default()
     };
-    // The first call also loads the fonts for SVG text (once per process).
-    let start = Instant::now();
-    docx::render(&doc).unwrap();
-    let first = start.elapsed();
-    let start = Instant::now();
+    // Its speed is measured by `cargo bench -p casereview-render --bench report`, not here.
     let bytes = docx::render(&doc).unwrap();
-    let took = start.elapsed();
     let files = check_package(&bytes);
-    let xml_len = files["word/document.xml"].len();
-    println!("a 100-page report (document.xml {xml_len} bytes): {} bytes in {took:?}, the first call {first:?}", bytes.len());
     assert_eq!(text_of(&files, "word/document.xml").matches("<w:tr>").count(), 501);
     if let Some(keep) = std::env::var_os("CASEREVIEW_KEEP_DOCX") {
         std::fs::write(Path::new(&keep).join("long.docx"), &bytes).unwrap();
     }
-    let limit = if cfg!(debug_assertions) { Duration::from_secs(20) } else { Duration::from_millis(700) };
-    assert!(took < limit, "took {took:?}");
 }
 
 // ---------------------------------------------------------------------------------------
