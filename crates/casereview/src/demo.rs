@@ -568,17 +568,17 @@ async fn family(store: &Store, panel: &User, id: i64) -> Result<()> {
         None => mother.aged(25),
     };
     let people = vec![
-        Person::new("grandmother", "Carol (grandmother)", Sex::Female).aged(58),
+        Person::new("grandmother", "Carol (grandmother)", Sex::Female).aged(49),
         Person::new("grandfather", "Peter (grandfather)", Sex::Male).deceased(),
-        Person::new("linda", "Linda (Tyler's gran)", Sex::Female).aged(61),
+        Person::new("linda", "Linda (Tyler's gran)", Sex::Female).aged(52),
         mother,
-        Person::new("aunt", "Kelly (aunt)", Sex::Female).aged(29),
-        Person::new("lee", "Lee (Tyler's father)", Sex::Male).aged(31),
-        Person::new("father", "Ryan (father)", Sex::Male).aged(27),
-        Person::new("partner", "Craig (mother's partner)", Sex::Male).aged(34).household(),
-        Person::new("tyler", "Tyler (half-brother)", Sex::Male).aged(8),
+        Person::new("aunt", "Kelly (aunt)", Sex::Female).aged(21),
+        Person::new("lee", "Lee (Tyler's father)", Sex::Male).aged(27),
+        Person::new("father", "Ryan (father)", Sex::Male).aged(26),
+        Person::new("partner", "Craig (mother's partner)", Sex::Male).aged(30).household(),
+        Person::new("tyler", "Tyler (half-brother)", Sex::Male).aged(6),
         child,
-        Person::new("mason", "Mason (Craig's son)", Sex::Male).aged(6).household(),
+        Person::new("mason", "Mason (Craig's son)", Sex::Male).aged(4).household(),
     ];
     let relationships = vec![
         Relationship::partner("grandfather", "grandmother", PartnerStatus::Married),

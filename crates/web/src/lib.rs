@@ -13,6 +13,7 @@ pub mod deadline_routes;
 pub mod deadlines;
 pub mod document_routes;
 pub mod error;
+pub mod family_routes;
 pub mod form;
 pub mod ical;
 pub mod imr_routes;
@@ -67,10 +68,12 @@ pub fn router(state: SharedState) -> Router {
         .merge(imr_routes::page_routes())
         .merge(chronology_routes::page_routes())
         .merge(document_routes::page_routes())
+        .merge(family_routes::page_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
-        .layer(SetResponseHeaderLayer::overriding(
+        // A response with its own, stricter policy keeps it (the genogram's SVG).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
         ))

@@ -590,6 +590,8 @@ struct ReviewPage {
     typed: (String, String, String),
     may_extend: bool,
     may_record: bool,
+    /// The family and household with its genogram (family_routes).
+    family: crate::family_routes::FamilySection,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -730,6 +732,7 @@ async fn render_review_typed(
         typed,
         may_extend: matches!(role, Role::PartnershipAdmin | Role::BoardChair),
         may_record: matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) && !r.summary.state.is_terminal(),
+        family: crate::family_routes::section(state, &r, role).await?,
         r,
     };
     Ok(render(status, &page))

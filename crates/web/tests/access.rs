@@ -21,6 +21,7 @@
 
 mod common;
 
+use casereview_core::genogram::{Family, Person, Sex};
 use casereview_core::imr::ImrStatus;
 use casereview_core::lifecycle::ReviewState;
 use casereview_core::Role;
@@ -107,6 +108,8 @@ enum Body {
     Confirm,
     /// A discrepancy resolved by a note.
     Resolve,
+    /// The family and household saved at its current version.
+    Family,
 }
 
 struct Route {
@@ -159,6 +162,8 @@ const IMR_SIGNERS: &[Role] = &[AgencyHead];
 const UPLOADERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor, AgencyAuthor, AgencyHead];
 /// Resolving discrepancies of the integrated chronology (chronology_routes::may_resolve).
 const RESOLVERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
+/// Editing the family and household (family_routes::may_edit).
+const FAMILY_EDITORS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -262,6 +267,10 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/reviews/{id}/chronology/discrepancies/{did}", Who::Roles(RESOLVERS),     On::Discrepancy, Body::Resolve),
     r(M::Get,  "/reviews/{id}/chronology/export.xlsx",   Who::Roles(MEMBERS),             On::Case,    Body::None),
     r(M::Get,  "/reviews/{id}/chronology/export.csv",    Who::Roles(MEMBERS),             On::Case,    Body::None),
+    // Pages (family_routes::page_routes); the case file has a family saved.
+    r(M::Get,  "/reviews/{id}/family",                   Who::Roles(MEMBERS),             On::Case,    Body::None),
+    r(M::Post, "/reviews/{id}/family",                   Who::Roles(FAMILY_EDITORS),      REFERRED,    Body::Family),
+    r(M::Get,  "/reviews/{id}/genogram.svg",             Who::Roles(MEMBERS),             On::Case,    Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
@@ -551,6 +560,9 @@ async fn case_file(env: &Env) -> Target {
         .await;
     assert_eq!(s, 201, "{v}");
     upload(env, id, "Health", HEALTH_CSV).await;
+    let family = Family { people: vec![Person::new("c", "Child T", Sex::Unknown).subject()], relationships: vec![] };
+    let system = Actor::system(env.app.state.store.review(id).await.unwrap().summary.partnership_id);
+    env.app.state.store.save_family(&system, id, 0, &family).await.unwrap();
     Target { review: Some(id), token: None, imr: Some(imr), did: Some(did) }
 }
 
@@ -650,6 +662,8 @@ struct Ctx {
     /// The review's first pending Health upload (else its first upload).
     upload: String,
     did: String,
+    /// The version of the review's family and household (0 when none is saved).
+    family_version: i64,
 }
 
 async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
@@ -668,6 +682,7 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
         imr_version: 0,
         upload: "none".into(),
         did: t.did.clone().unwrap_or("none".into()),
+        family_version: 0,
     };
     let store = &env.app.state.store;
     if let Some(imr) = t.imr {
@@ -675,6 +690,7 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
     }
     if let Some(id) = t.review {
         c.version = store.review(id).await.unwrap().summary.version;
+        c.family_version = store.family(id).await.unwrap().map_or(0, |f| f.version);
         let imrs = store.imrs(id).await.unwrap();
         if let Some(a) =
             ["Police", "Education", "Children's Social Care", "Voluntary Sector"].into_iter().find(|a| !imrs.iter().any(|i| i.agency == *a))
@@ -723,7 +739,7 @@ async fn ctx(env: &Env, route: &Route, t: &Target) -> Ctx {
 
 fn json_body(body: Body, c: &Ctx) -> Option<Value> {
     Some(match body {
-        Body::None | Body::SignIn | Body::SignOut | Body::Csv => return None,
+        Body::None | Body::SignIn | Body::SignOut | Body::Csv | Body::Family => return None,
         Body::Referral => referral_json("Child R"),
         Body::ReferralUpdate => {
             let mut referral = referral_json("Child T");
@@ -874,6 +890,22 @@ fn form_fields(body: Body, c: &Ctx) -> Vec<(String, String)> {
         Body::SignOff => pairs(&[("action", "sign_off")]),
         Body::Confirm => pairs(&[("choice", "save")]),
         Body::Resolve => pairs(&[("resolution", "note"), ("note", "The police visit was the next morning.")]),
+        Body::Family => {
+            let mut f = pairs(&[
+                ("subject", "p1"),
+                ("people-0-id", "p1"),
+                ("people-0-name", "Child T"),
+                ("people-0-household", "true"),
+                ("people-1-id", "p2"),
+                ("people-1-name", "Mother T"),
+                ("people-1-sex", "female"),
+                ("rels-0-a", "p2"),
+                ("rels-0-kind", "parent"),
+                ("rels-0-b", "p1"),
+            ]);
+            f.push(("version".into(), c.family_version.to_string()));
+            f
+        }
     }
 }
 
@@ -958,6 +990,7 @@ async fn snapshot(app: &TestApp, review: Option<i64>) -> (usize, Value) {
                 "uploads": store.chronology_uploads(id).await.unwrap(),
                 "entries": entries,
                 "resolutions": store.resolutions(id).await.unwrap(),
+                "family": store.family(id).await.unwrap(),
             })
         }
         None => Value::Null,
