@@ -85,6 +85,15 @@ pub struct DocumentComment {
 }
 
 #[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    sections: String,
+    saved_by: String,
+    saved_at: DateTime<Utc>,
+    destroy_marked_on: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
 struct DocRow {
     id: i64,
     review_id: i64,
@@ -217,10 +226,16 @@ impl Store {
     }
 
     pub async fn document_versions(&self, document_id: i64) -> Result<Vec<DocumentVersion>, StoreError> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>, Option<NaiveDate>)> = on_pool!(self, pool => sqlx::query_as("SELECT version, sections, saved_by, saved_at, destroy_marked_on FROM document_versions WHERE document_id = $1 ORDER BY version").bind(document_id).fetch_all(pool).await?);
+        let rows: Vec<VersionRow> = on_pool!(self, pool => sqlx::query_as("SELECT version, sections, saved_by, saved_at, destroy_marked_on FROM document_versions WHERE document_id = $1 ORDER BY version").bind(document_id).fetch_all(pool).await?);
         rows.into_iter()
-            .map(|(version, s, saved_by, saved_at, destroy_marked_on)| {
-                Ok(DocumentVersion { version, sections: serde_json::from_str(&s)?, saved_by, saved_at, destroy_marked_on })
+            .map(|r| {
+                Ok(DocumentVersion {
+                    version: r.version,
+                    sections: serde_json::from_str(&r.sections)?,
+                    saved_by: r.saved_by,
+                    saved_at: r.saved_at,
+                    destroy_marked_on: r.destroy_marked_on,
+                })
             })
             .collect()
     }
@@ -342,7 +357,9 @@ impl Store {
 
     /// Every copy made of the review's documents, letters and forms, newest first.
     pub async fn document_copies(&self, review_id: i64) -> Result<Vec<DocumentCopy>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as("SELECT id, review_id, document_id, what, version, format, draft, made_for, made_by, made_at, destroyed_by, destroyed_at FROM document_copies WHERE review_id = $1 ORDER BY id DESC").bind(review_id).fetch_all(pool).await?))
+        Ok(
+            on_pool!(self, pool => sqlx::query_as("SELECT id, review_id, document_id, what, version, format, draft, made_for, made_by, made_at, destroyed_by, destroyed_at FROM document_copies WHERE review_id = $1 ORDER BY id DESC").bind(review_id).fetch_all(pool).await?),
+        )
     }
 
     /// Records that a draft copy was returned and destroyed (001 §2.4.24).

@@ -17,9 +17,11 @@ pub mod family_routes;
 pub mod form;
 pub mod ical;
 pub mod imr_routes;
+pub mod letter_routes;
 pub mod mail;
 pub mod pages;
 pub mod reminders;
+pub mod renderings;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -68,6 +70,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(imr_routes::page_routes())
         .merge(chronology_routes::page_routes())
         .merge(document_routes::page_routes())
+        .merge(letter_routes::page_routes())
         .merge(family_routes::page_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
         .merge(assets::routes())
