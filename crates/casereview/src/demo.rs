@@ -489,7 +489,8 @@ async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: N
 /// of reference and drafts of the overview report and the executive summary to render.
 async fn documents_lessons_learned(store: &Store, admin: &User, panel: &User, id: i64, decided: NaiveDate) -> Result<()> {
     use casereview_core::documents::{DocumentKind, DocumentStatus};
-    let sections = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> { pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
+    let sections =
+        |pairs: &[(&str, &str)]| -> BTreeMap<String, String> { pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
     let tor = store
         .save_document(
             &panel.actor(),
@@ -510,10 +511,25 @@ async fn documents_lessons_learned(store: &Store, admin: &User, panel: &User, id
             ]),
         )
         .await?;
-    store.set_document_status(&panel.actor(), tor.id, DocumentStatus::Approved, tor.version, Some((&panel.name, decided + Duration::days(7))), "").await?;
-    store.transition(&admin.actor(), id, Action::CommissionImrs, "Reports requested from three agencies", decided + Duration::days(8), None).await?;
-    store.transition(&admin.actor(), id, Action::CompileChronology, "Integrated chronology compiled", decided + Duration::days(30), None).await?;
-    store.transition(&admin.actor(), id, Action::StartOverview, "Lead reviewer started the report", decided + Duration::days(31), None).await?;
+    store
+        .set_document_status(
+            &panel.actor(),
+            tor.id,
+            DocumentStatus::Approved,
+            tor.version,
+            Some((&panel.name, decided + Duration::days(7))),
+            "",
+        )
+        .await?;
+    store
+        .transition(&admin.actor(), id, Action::CommissionImrs, "Reports requested from three agencies", decided + Duration::days(8), None)
+        .await?;
+    store
+        .transition(&admin.actor(), id, Action::CompileChronology, "Integrated chronology compiled", decided + Duration::days(30), None)
+        .await?;
+    store
+        .transition(&admin.actor(), id, Action::StartOverview, "Lead reviewer started the report", decided + Duration::days(31), None)
+        .await?;
     let overview = store.user_by_email("overview@northmoor.example").await?.map(|(u, _)| u).context("demo overview author missing")?;
     store.add_member(&admin.actor(), id, overview.id).await?;
     store

@@ -484,7 +484,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
                 None => (Actor::system(r.summary.partnership_id), "the command line operator".to_string()),
             };
-            let req = casereview_web::renderings::Request { format, made_for: for_name, to: to.map(|n| n.saturating_sub(1)), event: event.clone() };
+            let req = casereview_web::renderings::Request {
+                format,
+                made_for: for_name,
+                to: to.map(|n| n.saturating_sub(1)),
+                event: event.clone(),
+            };
             let file = casereview_web::renderings::render(&store, &actor, &r, product, today, &req).await?;
             // Written beside the target first, then moved: a failed write leaves no half file.
             let tmp = out.with_extension(format!("{}.part", format.extension()));

@@ -208,7 +208,19 @@ fn render_a_demo_document_from_the_command_line() {
     let out = d.join("summary.pdf");
     let o = casereview(
         d,
-        &["render", "--review", "NSCP-2026-006", "--document", "executive_summary", "--format", "pdf", "--out", out.to_str().unwrap(), "--for", "chair@northmoor.example"],
+        &[
+            "render",
+            "--review",
+            "NSCP-2026-006",
+            "--document",
+            "executive_summary",
+            "--format",
+            "pdf",
+            "--out",
+            out.to_str().unwrap(),
+            "--for",
+            "chair@northmoor.example",
+        ],
         None,
     );
     assert!(o.status.success(), "{}", text(&o));
@@ -219,12 +231,30 @@ fn render_a_demo_document_from_the_command_line() {
     assert!(!words.contains("Tom Walsh"), "the demo's panel member is not named: {words}");
     assert!(words.contains("Copy made for Graham Eliot"), "{words}");
 
-    let o = casereview(d, &["render", "--review", "NSCP-2026-007", "--document", "overview_report", "--out", d.join("x.pdf").to_str().unwrap()], None);
+    let o = casereview(
+        d,
+        &["render", "--review", "NSCP-2026-007", "--document", "overview_report", "--out", d.join("x.pdf").to_str().unwrap()],
+        None,
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("chronology is compiled"), "{}", text(&o));
     assert!(!d.join("x.pdf").exists());
 
-    let o = casereview(d, &["render", "--review", "NSCP-2026-007", "--document", "letter-3", "--format", "docx", "--out", d.join("l3.docx").to_str().unwrap()], None);
+    let o = casereview(
+        d,
+        &[
+            "render",
+            "--review",
+            "NSCP-2026-007",
+            "--document",
+            "letter-3",
+            "--format",
+            "docx",
+            "--out",
+            d.join("l3.docx").to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(std::fs::read(d.join("l3.docx")).unwrap().starts_with(b"PK"));
 

@@ -145,8 +145,7 @@ impl Store {
 
     /// The partnership's logo: its kind (`svg` or `png`) and bytes.
     pub async fn partnership_logo(&self, id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        let row: Option<(Option<String>, Option<Vec<u8>>)> =
-            on_pool!(self, pool => sqlx::query_as("SELECT logo_kind, logo FROM partnerships WHERE id = $1").bind(id).fetch_optional(pool).await?);
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = on_pool!(self, pool => sqlx::query_as("SELECT logo_kind, logo FROM partnerships WHERE id = $1").bind(id).fetch_optional(pool).await?);
         Ok(match row {
             Some((Some(kind), Some(bytes))) => Some((kind, bytes)),
             _ => None,
@@ -161,7 +160,11 @@ impl Store {
                 return Err(FieldErrors::single("logo", "The logo must be an SVG or PNG picture").into());
             }
             if bytes.len() > MAX_LOGO_BYTES {
-                return Err(FieldErrors::single("logo", format!("The logo is {} bytes; at most {MAX_LOGO_BYTES} are accepted", bytes.len())).into());
+                return Err(FieldErrors::single(
+                    "logo",
+                    format!("The logo is {} bytes; at most {MAX_LOGO_BYTES} are accepted", bytes.len()),
+                )
+                .into());
             }
         }
         let _w = self.writer().await;
@@ -221,13 +224,7 @@ impl Store {
                 let a = self.agencies(u.partnership_id).await?.into_iter().find(|a| a.name.eq_ignore_ascii_case(name.trim()));
                 match a {
                     Some(a) => Some(a.id),
-                    None => {
-                        return Err(FieldErrors::single(
-                            "agency",
-                            format!("'{name}' is not an agency of this partnership"),
-                        )
-                        .into())
-                    }
+                    None => return Err(FieldErrors::single("agency", format!("'{name}' is not an agency of this partnership")).into()),
                 }
             }
         };

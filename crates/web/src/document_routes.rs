@@ -442,7 +442,11 @@ async fn status(
             // 002: an amendment of agreed terms of reference must be agreed by the board chair.
             if kind.amendable_by() != Some(a.user.role) {
                 return Err(WebError::Forbidden(match kind.amendable_by() {
-                    Some(r) => format!("Only the {} reopens the approved {} for amendment (002)", r.title().to_lowercase(), kind.title().to_lowercase()),
+                    Some(r) => format!(
+                        "Only the {} reopens the approved {} for amendment (002)",
+                        r.title().to_lowercase(),
+                        kind.title().to_lowercase()
+                    ),
                     None => format!("The approved {} is final", kind.title().to_lowercase()),
                 })
                 .into());
@@ -564,7 +568,8 @@ async fn download(
     if !may_read(doc.as_ref(), a.user.role) {
         return Err(WebError::NotFound.into());
     }
-    let format = q.format.as_deref().unwrap_or("pdf").parse().map_err(|m: String| WebError::BadRequest { field: "format".into(), message: m })?;
+    let format =
+        q.format.as_deref().unwrap_or("pdf").parse().map_err(|m: String| WebError::BadRequest { field: "format".into(), message: m })?;
     let made_for = format!("{} ({})", a.user.name, a.user.role.title());
     let file = crate::renderings::render(
         &state.store,

@@ -253,7 +253,12 @@ async fn gather(store: &Store, r: &ReviewRecord, today: NaiveDate) -> Result<Gat
 }
 
 /// Builds one of the review's documents from its latest version (or its approved one).
-async fn document_doc(store: &Store, r: &ReviewRecord, kind: DocumentKind, g: &Gathered) -> Result<(RenderDoc, DocumentRecord), RenderFailure> {
+async fn document_doc(
+    store: &Store,
+    r: &ReviewRecord,
+    kind: DocumentKind,
+    g: &Gathered,
+) -> Result<(RenderDoc, DocumentRecord), RenderFailure> {
     let Some(doc) = store.document(r.summary.id, kind).await? else {
         let why = kind.available(r.summary.state, r.summary.kind).err().unwrap_or_else(|| "nothing has been written yet".to_string());
         return Err(RenderFailure::Unavailable(format!("The {} cannot be rendered: {why}", kind.title().to_lowercase())));
@@ -273,7 +278,10 @@ async fn document_doc(store: &Store, r: &ReviewRecord, kind: DocumentKind, g: &G
                     parts.push(Part::Table {
                         header: ["Agency", "IMR author", "Requested", "Due"].map(String::from).to_vec(),
                         widths: vec![4, 3, 2, 2],
-                        rows: imrs.iter().map(|i| vec![i.agency.clone(), i.author_name.clone(), d(Some(i.requested_on)), d(Some(i.due_on))]).collect(),
+                        rows: imrs
+                            .iter()
+                            .map(|i| vec![i.agency.clone(), i.author_name.clone(), d(Some(i.requested_on)), d(Some(i.due_on))])
+                            .collect(),
                     });
                 } else {
                     parts.push(agencies_table(&r.referral));
@@ -389,7 +397,8 @@ async fn letter_facts(store: &Store, r: &ReviewRecord, g: &Gathered, today: Naiv
     let imrs = store.imrs(r.summary.id).await?;
     let practitioners = store.practitioners(r.summary.id).await?;
     let parent_words = ["mother", "father", "parent", "carer", "stepfather", "stepmother", "step-father", "step-mother", "guardian"];
-    let information_due = g.deadlines.iter().filter(|x| x.step.contains("information") || x.step.contains("screen")).find_map(|x| x.due_date);
+    let information_due =
+        g.deadlines.iter().filter(|x| x.step.contains("information") || x.step.contains("screen")).find_map(|x| x.due_date);
     Ok(LetterFacts {
         partnership: g.branding.name.clone(),
         reference: r.summary.reference.clone(),
@@ -400,7 +409,12 @@ async fn letter_facts(store: &Store, r: &ReviewRecord, g: &Gathered, today: Naiv
         child_address: f.child.home_address.clone(),
         circumstances: f.incident_details.chars().take(200).collect(),
         referral_received: Some(r.summary.created_at.date_naive()),
-        referrer: [f.referrer.position.as_str(), f.referrer.agency.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", "),
+        referrer: [f.referrer.position.as_str(), f.referrer.agency.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
         agencies: f
             .agencies_involved
             .iter()
@@ -460,7 +474,9 @@ fn letter_doc(kind: LetterKind, facts: &LetterFacts, g: &Gathered, to: Option<us
         )));
     }
     let chosen: Vec<&letters::Addressee> = match to {
-        Some(i) => vec![all.get(i).ok_or_else(|| RenderFailure::Unavailable(format!("Letter {} has no addressee number {}", kind.number(), i + 1)))?],
+        Some(i) => vec![all
+            .get(i)
+            .ok_or_else(|| RenderFailure::Unavailable(format!("Letter {} has no addressee number {}", kind.number(), i + 1)))?],
         None => all.iter().collect(),
     };
     let mut parts = Vec::new();
@@ -472,7 +488,13 @@ fn letter_doc(kind: LetterKind, facts: &LetterFacts, g: &Gathered, to: Option<us
         let from: Vec<String> =
             [g.branding.name.clone(), g.people.board_manager.clone()].into_iter().filter(|s| !s.trim().is_empty()).collect();
         parts.push(Part::Paragraphs(vec![l.marking.to_string()]));
-        parts.push(Part::LetterHead { from, to: a.lines(), date: l.date.clone(), reference: l.reference.clone(), salutation: l.salutation.clone() });
+        parts.push(Part::LetterHead {
+            from,
+            to: a.lines(),
+            date: l.date.clone(),
+            reference: l.reference.clone(),
+            salutation: l.salutation.clone(),
+        });
         parts.push(Part::Heading { level: 3, text: l.subject.clone() });
         parts.push(Part::Markup(markup::Document { blocks: l.body.clone(), ..Default::default() }));
         parts.push(Part::Paragraphs(vec![l.closing.to_string()]));
@@ -496,13 +518,7 @@ fn letter_doc(kind: LetterKind, facts: &LetterFacts, g: &Gathered, to: Option<us
         }
     }
     // A letter goes out on the partnership's letterhead with no document title above it.
-    Ok(RenderDoc {
-        title: String::new(),
-        subtitle: Vec::new(),
-        branding: g.branding.clone(),
-        marking: Marking::default(),
-        parts,
-    })
+    Ok(RenderDoc { title: String::new(), subtitle: Vec::new(), branding: g.branding.clone(), marking: Marking::default(), parts })
 }
 
 /// The referral form of 001 App. I, Section 1, with what was entered.
@@ -546,16 +562,29 @@ fn referral_doc(r: &ReviewRecord, g: &Gathered) -> RenderDoc {
             rows: f
                 .key_events
                 .iter()
-                .map(|k| vec![k.date.format("%d/%m/%Y").to_string(), k.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(), k.event.clone()])
+                .map(|k| {
+                    vec![
+                        k.date.format("%d/%m/%Y").to_string(),
+                        k.time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
+                        k.event.clone(),
+                    ]
+                })
                 .collect(),
         },
         Part::Heading { level: 1, text: "7 Other relevant matters".into() },
         Part::Paragraphs(vec![if f.other_matters.trim().is_empty() { "None recorded.".to_string() } else { f.other_matters.clone() }]),
     ];
-    parts.push(Part::Signature { name: f.signed_by.clone(), position: "Referrer".into(), date: f.signed_on.format("%d/%m/%Y").to_string() });
+    parts.push(Part::Signature {
+        name: f.signed_by.clone(),
+        position: "Referrer".into(),
+        date: f.signed_on.format("%d/%m/%Y").to_string(),
+    });
     RenderDoc {
         title: "Referral for a case review".into(),
-        subtitle: vec![format!("{} · 001 App. I, Section 1", r.summary.reference), format!("Received {}", r.summary.created_at.format("%d/%m/%Y"))],
+        subtitle: vec![
+            format!("{} · 001 App. I, Section 1", r.summary.reference),
+            format!("Received {}", r.summary.created_at.format("%d/%m/%Y")),
+        ],
         branding: g.branding.clone(),
         marking: Marking::default(),
         parts,

@@ -84,7 +84,10 @@ async fn a_report_is_marked_draft_until_approved_and_every_copy_is_recorded() {
         // The board chair approves; later copies carry no DRAFT marking.
         let chair = app.browser(app.email(Role::BoardChair)).await;
         let (s, _, _) = chair
-            .post(&format!("{url}/status"), &[("to", "approved"), ("version", "1"), ("signed_by", "Margaret Lowe"), ("signed_on", "14/06/2026")])
+            .post(
+                &format!("{url}/status"),
+                &[("to", "approved"), ("version", "1"), ("signed_by", "Margaret Lowe"), ("signed_on", "14/06/2026")],
+            )
             .await;
         assert_eq!(s, 303);
         let (s, _, pdf) = chair.get_bytes(&format!("{url}/download?format=pdf")).await;
@@ -190,7 +193,8 @@ async fn letters_go_to_each_addressee_and_the_referral_form_prints() {
         assert!(!text.contains("DRAFT"), "a letter is not a draft: {text}");
 
         // Letter 4 carries the briefing's date as given.
-        let (s, _, pdf) = admin.get_bytes(&format!("/reviews/{id}/letters/letter-4/download?format=pdf&event=14%20January%202027%20at%202pm")).await;
+        let (s, _, pdf) =
+            admin.get_bytes(&format!("/reviews/{id}/letters/letter-4/download?format=pdf&event=14%20January%202027%20at%202pm")).await;
         let text = flat(&pdf_text(&pdf));
         assert_eq!(s, 200, "{text}");
         assert!(text.contains("14 January 2027 at 2pm"), "{text}");
@@ -203,7 +207,10 @@ async fn letters_go_to_each_addressee_and_the_referral_form_prints() {
         let (s, _, pdf) = member.get_bytes(&format!("/reviews/{id}/referral/download?format=pdf")).await;
         assert_eq!(s, 200);
         let text = flat(&pdf_text(&pdf));
-        assert!(text.contains("Referral for a case review") && text.contains("2 The child") && text.contains(&r.referral.child.name), "{text}");
+        assert!(
+            text.contains("Referral for a case review") && text.contains("2 The child") && text.contains(&r.referral.child.name),
+            "{text}"
+        );
     }
 }
 
@@ -234,7 +241,8 @@ async fn approved_terms_of_reference_are_amended_only_by_the_board_chair() {
     let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "draft"), ("version", "2"), ("reason", "")]).await;
     assert_eq!(s, 422);
     assert!(page.contains("Say why the terms of reference are amended"));
-    let (s, _, _) = chair.post(&format!("{url}/status"), &[("to", "draft"), ("version", "2"), ("reason", "New information about the father")]).await;
+    let (s, _, _) =
+        chair.post(&format!("{url}/status"), &[("to", "draft"), ("version", "2"), ("reason", "New information about the father")]).await;
     assert_eq!(s, 303);
     let mut body: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     body.push(("version", "2"));
