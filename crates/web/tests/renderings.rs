@@ -67,6 +67,23 @@ async fn a_report_is_marked_draft_until_approved_and_every_copy_is_recorded() {
         body.push(("version", "0"));
         assert_eq!(author.post(&url, &body).await.0, 303);
 
+        // The family's genogram is drawn in the report's facts section.
+        use casereview_core::genogram::{Family, PartnerStatus, Person, Relationship, Sex};
+        let family = Family {
+            people: vec![
+                Person::new("m", "Mother", Sex::Female).aged(30).household(),
+                Person::new("f", "Father", Sex::Male).aged(32),
+                Person::new("c", "Child T", Sex::Female).aged(2).household().subject(),
+            ],
+            relationships: vec![
+                Relationship::partner("m", "f", PartnerStatus::Separated),
+                Relationship::parent("m", "c"),
+                Relationship::parent("f", "c"),
+            ],
+        };
+        let (admin_user, _) = app.state.store.user_by_email(app.email(Role::PartnershipAdmin)).await.unwrap().unwrap();
+        app.state.store.save_family(&admin_user.actor(), id, 0, &family).await.unwrap();
+
         let (s, ct, pdf) = author.get_bytes(&format!("{url}/download?format=pdf")).await;
         assert_eq!(s, 200);
         assert_eq!(ct, "application/pdf");
@@ -80,6 +97,7 @@ async fn a_report_is_marked_draft_until_approved_and_every_copy_is_recorded() {
         let child = app.state.store.review(id).await.unwrap().referral.child.name;
         assert!(text.contains(&format!("Text of analysis about {child}")), "placeholder filled: {text}");
         assert!(text.contains("<script>x</script>"), "markup shown as text, never run: {text}");
+        assert!(text.contains("Genogram of the family and household"), "the genogram is in the report: {text}");
 
         // The board chair approves; later copies carry no DRAFT marking.
         let chair = app.browser(app.email(Role::BoardChair)).await;
