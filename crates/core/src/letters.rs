@@ -124,8 +124,15 @@ impl Addressee {
         Addressee { name: name.trim().to_string(), position: position.trim().to_string(), organisation: organisation.trim().to_string() }
     }
     /// The address block's lines, without empty ones.
+    /// A line that repeats the one before (an officer recorded only by position) is dropped.
     pub fn lines(&self) -> Vec<String> {
-        [&self.name, &self.position, &self.organisation].into_iter().filter(|s| !s.is_empty()).cloned().collect()
+        let mut out: Vec<String> = Vec::new();
+        for s in [&self.name, &self.position, &self.organisation] {
+            if !s.is_empty() && out.last().is_none_or(|l| !l.eq_ignore_ascii_case(s)) {
+                out.push(s.clone());
+            }
+        }
+        out
     }
 }
 
@@ -568,6 +575,7 @@ mod tests {
         let to = addressees(LetterKind::RequestInformation, &f);
         assert_eq!(to.len(), 2);
         assert_eq!(to[0].lines(), vec!["DS Kaur", "Detective sergeant", "Northmoor Police"]);
+        assert_eq!(Addressee::new("Health Visitor", "health visitor", "Health").lines(), vec!["Health Visitor", "Health"]);
         let l = letter(LetterKind::RequestInformation, &f, &to[0]);
         let t = text(&l);
         assert!(t.contains("Leo Marsh, born 3 March 2024"), "{t}");

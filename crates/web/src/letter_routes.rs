@@ -88,7 +88,9 @@ async fn letters_page(
     let r = access::review_for(&state, &a.user, id, Need::See).await?;
     check_sender(a.user.role)?;
     let errors = event_errors(&q.event);
-    let event = if errors.is_empty() { q.event.trim().to_string() } else { String::new() };
+    // What was typed is shown again even when refused; only a valid line goes into the links.
+    let event = q.event.trim().to_string();
+    let usable = if errors.is_empty() { event.as_str() } else { "" };
     let mut letters = Vec::new();
     for kind in LetterKind::ALL {
         let (to, available) = renderings::letter_addressees(&state.store, &r, kind, state.today()).await?;
@@ -114,7 +116,7 @@ async fn letters_page(
         errors: crate::form::keyed(&errors),
         review_id: id,
         reference: r.summary.reference.clone(),
-        event_q: serde_urlencoded::to_string([("e", event.as_str())]).unwrap_or_default().trim_start_matches("e=").to_string(),
+        event_q: serde_urlencoded::to_string([("e", usable)]).unwrap_or_default().trim_start_matches("e=").to_string(),
         event,
         letters,
     };
