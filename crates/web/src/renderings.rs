@@ -320,6 +320,17 @@ async fn document_doc(
                 rows.extend(g.people.panel.iter().map(|(_, position, org)| vec![position.clone(), org.clone()]));
                 parts.push(Part::Table { header: vec!["Member".into(), "Organisation".into()], widths: vec![1, 1], rows });
             }
+            (DocumentKind::OverviewReport, "imr_recommendations") => {
+                // Each agency's recommendations, as its IMR gives them (001 App. VII).
+                for imr in store.imrs(r.summary.id).await? {
+                    let text = imr.sections.get("recommendations").map(String::as_str).unwrap_or("").trim().to_string();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    parts.push(Part::Heading { level: 2, text: format!("{} ({})", imr.agency, imr.status.title()) });
+                    parts.push(markup_part(&text, &fill)?);
+                }
+            }
             (DocumentKind::OverviewReport, "facts") => {
                 if let Some(f) = store.family(r.summary.id).await? {
                     // Ages as they were when the child died or was harmed, as the report tells it.
@@ -380,7 +391,8 @@ async fn document_doc(
     };
     let mut subtitle = vec![
         format!("{} · {}", r.summary.reference, r.summary.kind.map(|k| k.title()).unwrap_or("Referral")),
-        format!("Version {}, {status}", doc.version),
+        // Drafts are dated (001 §2.3.4): the date this version was saved.
+        format!("Version {} of {}, {status}", doc.version, doc.updated_at.format("%d/%m/%Y")),
     ];
     if let (Some(on), false) = (doc.signed_on, doc.signed_by.is_empty()) {
         subtitle.push(format!("Signed by {} on {}", doc.signed_by, on.format("%d/%m/%Y")));
