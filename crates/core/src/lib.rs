@@ -6,6 +6,7 @@
 //! ([`lifecycle`]) and the hash chain of the audit log ([`audit`]). Storage and HTTP are
 //! layers over it; time is always passed in, never read here.
 
+pub mod anonymise;
 pub mod audit;
 pub mod chronology;
 pub mod criteria;
