@@ -17,6 +17,7 @@ pub mod imr;
 pub mod letters;
 pub mod lifecycle;
 pub mod markup;
+pub mod publication;
 pub mod referral;
 pub mod role;
 pub mod screening;

@@ -6,6 +6,7 @@
 //! same transaction, so a state change and its record cannot part. Domain rules come from
 //! `casereview-core`: the store loads the facts, asks the domain, and writes the answer.
 
+mod anonymisation;
 mod audit;
 mod chronology;
 mod clock;
@@ -16,6 +17,7 @@ mod imr;
 mod reviews;
 mod users;
 
+pub use anonymisation::*;
 pub use audit::{AuditQuery, VerifyError};
 pub use chronology::*;
 pub use clock::*;

@@ -495,6 +495,27 @@ async fn status(
                 )
                 .into());
             }
+            // The publication gate (issue 6): the check runs on exactly the text to be
+            // published; anything unresolved blocks it, and that text is what is kept.
+            let outcome = crate::anonymisation_routes::gate_for(&state.store, &r, &doc).await?;
+            if !outcome.may_publish() {
+                let n = outcome.unresolved.len();
+                let e = FieldErrors::single(
+                    "approval",
+                    format!(
+                        "The anonymisation check has {n} unresolved finding{}: decide each on the anonymisation page, or the chair of the board overrides it with a reason, before publication",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                );
+                return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await;
+            }
+            return match state.store.publish_document(&a.user.actor(), doc.id, version, &outcome.published).await {
+                Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
+                Err(StoreError::Invalid(e)) => {
+                    render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await
+                }
+                Err(e) => Err(e.into()),
+            };
         }
     }
     let signed_ref = signed.as_ref().map(|(b, d)| (b.as_str(), *d));

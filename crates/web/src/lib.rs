@@ -4,6 +4,7 @@
 //! route of the caller's role and membership of the review ([`access`]).
 
 pub mod access;
+pub mod anonymisation_routes;
 pub mod api;
 mod assets;
 pub mod auth;
@@ -71,6 +72,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(chronology_routes::page_routes())
         .merge(document_routes::page_routes())
         .merge(letter_routes::page_routes())
+        .merge(anonymisation_routes::page_routes())
         .merge(family_routes::page_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
         .merge(assets::routes())

@@ -265,11 +265,18 @@ async fn document_doc(
     };
     let partnership = g.branding.name.clone();
     let fill = |name: &str| fill_field(name, r, &partnership);
+    // A published document is printed exactly as it was published: anonymised.
+    let published = if doc.status == DocumentStatus::Published { store.published_sections(doc.id).await? } else { None };
+    let texts = published.as_ref().unwrap_or(&doc.sections);
     let mut parts = Vec::new();
     for (sid, title, _) in kind.sections() {
         parts.push(Part::Heading { level: 1, text: title.to_string() });
-        // What the system knows comes first, the author's text after it.
-        match (kind, *sid) {
+        // What the system knows comes first, the author's text after it. A published copy
+        // carries only the anonymised text and the summary's panel by position: the tables,
+        // genogram and chronology hold real names.
+        let filled =
+            if published.is_some() && (kind, *sid) != (DocumentKind::ExecutiveSummary, "panel") { None } else { Some((kind, *sid)) };
+        match filled.unwrap_or((kind, "")) {
             (DocumentKind::TermsOfReference | DocumentKind::OfstedNotification, "child") => parts.push(child_fields(&r.referral)),
             (DocumentKind::TermsOfReference, "family") => parts.push(family_table(&r.referral)),
             (DocumentKind::TermsOfReference, "contributors") => {
@@ -369,7 +376,7 @@ async fn document_doc(
             }
             _ => {}
         }
-        let text = doc.sections.get(*sid).map(String::as_str).unwrap_or("");
+        let text = texts.get(*sid).map(String::as_str).unwrap_or("");
         if text.trim().is_empty() {
             parts.push(Part::Paragraphs(vec!["Not yet written.".to_string()]));
         } else {
