@@ -58,6 +58,22 @@ enum Command {
     /// integrated chronology with its discrepancies, without a server.
     #[command(subcommand)]
     Chronology(ChronologyCmd),
+    /// Anonymise a text against the case's people, places, dates and identifiers (the
+    /// CASE.json format is in the README), without a server or database.
+    Anonymise {
+        /// The case file (JSON): people, places, dates, identifiers.
+        #[arg(long = "case")]
+        case_file: PathBuf,
+        /// The text to anonymise (UTF-8).
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// text (the anonymised text) or json ({"text", "findings"}).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Refuse a text or case file larger than this many bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024)]
+        max_bytes: u64,
+    },
     /// Reminder emails for deadlines due soon or overdue.
     #[command(subcommand)]
     Reminders(RemindersCmd),
@@ -325,6 +341,14 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             }
         }
         Command::Chronology(ChronologyCmd::Check { file, read }) => return chronology_cli::check(file, read),
+        Command::Anonymise { case_file, input, format, max_bytes } => {
+            // Everything is checked before anything is written: a bad input prints nothing.
+            let out = anonymise_cli(case_file, input, format, *max_bytes)?;
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(out.as_bytes()).context("writing the output")?;
+            stdout.flush().context("writing the output")?;
+        }
         Command::Chronology(ChronologyCmd::Merge { files, format, out, valid_only, gap_days, read }) => {
             return chronology_cli::merge(files, read, format, out.as_deref(), *valid_only, *gap_days)
         }
@@ -517,6 +541,36 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `casereview anonymise`: the anonymised text, or `{"text", "findings"}` as JSON with byte
+/// offsets into the input. Errors name the file and the problem (size, UTF-8 offset, the
+/// case file's field).
+fn anonymise_cli(case_file: &std::path::Path, input: &std::path::Path, format: &str, max_bytes: u64) -> Result<String> {
+    use casereview_core::anonymise::{anonymise, CaseFile};
+    if !matches!(format, "text" | "json") {
+        bail!("unknown format '{format}': use text or json");
+    }
+    let read = |path: &std::path::Path, what: &str| -> Result<Vec<u8>> {
+        let file = std::fs::File::open(path).with_context(|| format!("opening the {what} {}", path.display()))?;
+        // Read at most one byte past the limit rather than trusting the file's reported size.
+        let mut bytes = Vec::new();
+        file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).with_context(|| format!("reading the {what} {}", path.display()))?;
+        if bytes.len() as u64 > max_bytes {
+            bail!("the {what} {} is larger than the limit of {max_bytes} bytes (--max-bytes)", path.display());
+        }
+        Ok(bytes)
+    };
+    let utf8 = |bytes: Vec<u8>, path: &std::path::Path, what: &str| -> Result<String> {
+        String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!("the {what} {} is not valid UTF-8: invalid byte at offset {}", path.display(), e.utf8_error().valid_up_to())
+        })
+    };
+    let case_json = utf8(read(case_file, "case file")?, case_file, "case file")?;
+    let register = CaseFile::register_from_json(&case_json).with_context(|| format!("case file {}", case_file.display()))?;
+    let text = utf8(read(input, "input")?, input, "input")?;
+    let result = anonymise(&text, &register);
+    Ok(if format == "json" { serde_json::to_string_pretty(&result)? + "\n" } else { result.text })
 }
 
 fn ensure_newline(s: String) -> String {

@@ -12,7 +12,7 @@ pub mod names;
 pub mod patterns;
 pub mod register;
 
-pub use register::Register;
+pub use register::{PlanEntry, Register};
 
 /// What the case file says about the people, places, dates and identifiers of a review.
 /// This is the `CASE.json` format of `casereview anonymise` (see the README).
@@ -29,6 +29,56 @@ pub struct CaseFile {
     pub identifiers: Vec<CaseIdentifier>,
 }
 
+/// Why a case file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseFileError {
+    #[error("the case file is empty")]
+    Empty,
+    /// The JSON is malformed or does not fit the format; `path` names the field
+    /// ("people[2].names") when the fault is inside one.
+    #[error("{}line {line}, column {column}: {message}", if path.is_empty() || path == "." { String::new() } else { format!("{path}: ") })]
+    Syntax { path: String, line: usize, column: usize, message: String },
+    /// The JSON fits the format but a value is wrong (empty names, bad dates, ...).
+    #[error(transparent)]
+    Invalid(#[from] crate::FieldErrors),
+}
+
+impl CaseFile {
+    /// Reads a `CASE.json` (unknown fields refused), naming the field at fault.
+    pub fn from_json(json: &str) -> Result<CaseFile, CaseFileError> {
+        if json.trim().is_empty() {
+            return Err(CaseFileError::Empty);
+        }
+        let de = &mut serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            // serde_json appends " at line L column C" to its message; it is said once.
+            let message = inner.to_string();
+            let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+            CaseFileError::Syntax { path, line: inner.line(), column: inner.column(), message }
+        })
+    }
+
+    /// Whether the case file lists nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty() && self.places.is_empty() && self.dates.is_empty() && self.identifiers.is_empty()
+    }
+
+    /// Reads a case file and builds its register; a case file that lists nothing is
+    /// refused (it is almost certainly the wrong file).
+    pub fn register_from_json(json: &str) -> Result<Register, CaseFileError> {
+        let case = CaseFile::from_json(json)?;
+        if case.is_empty() {
+            return Err(CaseFileError::Invalid(crate::FieldErrors::single(
+                "people",
+                "The case file names no one and nothing: list the people, places, dates or identifiers to anonymise",
+            )));
+        }
+        Ok(Register::from_case(&case)?)
+    }
+}
+
 /// A person: the child, a family member, a significant other, a professional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +92,7 @@ pub struct CasePerson {
     /// "mother's partner", "health visitor", "social worker", "gp", "police officer", ...
     #[serde(default)]
     pub role: String,
-    /// The pseudonym to print; proposed from the role when absent ("Child J", "Mother",
+    /// The pseudonym to print; proposed from the role when absent ("Child A", "Mother",
     /// "Health Visitor 1").
     #[serde(default)]
     pub pseudonym: Option<String>,
@@ -143,29 +193,59 @@ pub fn detect(text: &str, register: &Register) -> Vec<Finding> {
     resolve_overlaps(found)
 }
 
-/// Keeps, of overlapping findings, the longer one (then the more confident, then the
-/// earlier detector); returns them sorted by start.
+/// Chooses, of overlapping findings, the set that covers the most of the text (so no part
+/// of a longer mention is left behind for a shorter one), and among equal covers the one
+/// with the most confidence, known entities before patterns before unknown names; returns
+/// them sorted by start. Weighted interval scheduling: O(n log n).
 pub fn resolve_overlaps(mut found: Vec<Finding>) -> Vec<Finding> {
-    found.sort_by(|a, b| {
-        a.start.cmp(&b.start).then((b.end - b.start).cmp(&(a.end - a.start))).then(b.confidence.total_cmp(&a.confidence))
-    });
-    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
-    for f in found {
-        match out.last() {
-            Some(last) if f.start < last.end => {
-                let (lf, ff) = (last.end - last.start, f.end - f.start);
-                if ff > lf || (ff == lf && f.confidence > last.confidence) {
-                    // A longer one starting inside the kept one: keep the longer.
-                    if f.end > last.end && f.start >= last.start && ff > lf {
-                        out.pop();
-                        out.push(f);
-                    }
-                }
-            }
-            _ => out.push(f),
+    found.retain(|f| f.start < f.end);
+    if found.len() < 2 {
+        return found;
+    }
+    found.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
+    // Weight: (bytes covered, score) compared in that order.
+    let score = |f: &Finding| {
+        let rank = if f.detector.starts_with("known:") {
+            2.0
+        } else if f.detector.starts_with("pattern:") {
+            1.0
+        } else {
+            0.0
+        };
+        f64::from(f.confidence) + rank * 0.001
+    };
+    let n = found.len();
+    // best[i]: the best total over the first i findings; take[i]: whether finding i-1 is in it.
+    let mut best: Vec<(usize, f64)> = vec![(0, 0.0); n + 1];
+    let mut take = vec![false; n + 1];
+    let mut prev = vec![0usize; n + 1];
+    for i in 1..=n {
+        let f = &found[i - 1];
+        // The findings ending at or before this one's start: found[..p].
+        let p = found[..i - 1].partition_point(|g| g.end <= f.start);
+        let with = (best[p].0 + (f.end - f.start), best[p].1 + score(f));
+        let without = best[i - 1];
+        if with.0 > without.0 || (with.0 == without.0 && with.1 > without.1) {
+            best[i] = with;
+            take[i] = true;
+            prev[i] = p;
+        } else {
+            best[i] = without;
         }
     }
-    out
+    let mut keep = Vec::new();
+    let mut i = n;
+    while i > 0 {
+        if take[i] {
+            keep.push(i - 1);
+            i = prev[i];
+        } else {
+            i -= 1;
+        }
+    }
+    keep.reverse();
+    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
+    keep.into_iter().filter_map(|k| slots.get_mut(k).and_then(Option::take)).collect()
 }
 
 /// `text` with each finding replaced by its replacement (findings must not overlap).
