@@ -117,3 +117,96 @@ pub fn gate(sections: &BTreeMap<String, String>, register: &Register, decided: &
     }
     GateOutcome { findings, published, unresolved }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::anonymise::{CaseFile, CasePerson};
+
+    fn register() -> Register {
+        let case = CaseFile {
+            people: vec![
+                CasePerson { names: vec!["Tia Okafor".into()], role: "child".into(), ..Default::default() },
+                CasePerson { names: vec!["Daniel Price".into()], role: "health visitor".into(), ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        Register::from_case(&case).unwrap()
+    }
+
+    fn sections(text: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([("summary".to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn nothing_is_published_until_every_finding_is_decided() {
+        let reg = register();
+        let s = sections("Tia Okafor was seen by Daniel Price.");
+        let open = gate(&s, &reg, &[], &[]);
+        assert!(!open.may_publish());
+        assert_eq!(open.unresolved.len(), open.findings.len());
+        let decided: Vec<Decided> = open
+            .findings
+            .iter()
+            .map(|f| Decided {
+                section: f.section.clone(),
+                start: f.finding.start,
+                end: f.finding.end,
+                text: f.finding.text.clone(),
+                decision: Decision::Accept,
+            })
+            .collect();
+        let done = gate(&s, &reg, &decided, &[]);
+        assert!(done.may_publish(), "{:?}", done.unresolved);
+        let out = &done.published["summary"];
+        assert!(!out.contains("Okafor") && !out.contains("Price"), "{out}");
+    }
+
+    #[test]
+    fn kept_words_edited_words_and_overrides_resolve_a_finding() {
+        let reg = register();
+        let s = sections("Tia Okafor was seen by Daniel Price.");
+        let open = gate(&s, &reg, &[], &[]);
+        let child = open.findings.iter().find(|f| f.finding.text.contains("Tia")).unwrap();
+        let hv = open.findings.iter().find(|f| f.finding.text.contains("Daniel")).unwrap();
+        let decided = vec![
+            Decided {
+                section: "summary".into(),
+                start: child.finding.start,
+                end: child.finding.end,
+                text: child.finding.text.clone(),
+                decision: Decision::Edit("the child".into()),
+            },
+            // A decision on other words at the same place does not count.
+            Decided {
+                section: "summary".into(),
+                start: hv.finding.start,
+                end: hv.finding.end,
+                text: "someone else".into(),
+                decision: Decision::Accept,
+            },
+        ];
+        let g = gate(&s, &reg, &decided, &[]);
+        assert_eq!(g.unresolved.len(), 1);
+        assert!(g.published["summary"].starts_with("the child was seen"));
+        let o =
+            Override { section: "summary".into(), text: hv.finding.text.clone(), category: hv.finding.category, reason: "agreed".into() };
+        let g = gate(&s, &reg, &decided, &[o]);
+        assert!(g.may_publish());
+        // Kept on purpose: the words stay and the recheck does not block them.
+        let keep = vec![
+            Decided {
+                section: "summary".into(),
+                start: hv.finding.start,
+                end: hv.finding.end,
+                text: hv.finding.text.clone(),
+                decision: Decision::Reject,
+            },
+            decided[0].clone(),
+        ];
+        let g = gate(&s, &reg, &keep, &[]);
+        assert!(g.may_publish(), "{:?}", g.unresolved);
+        assert!(g.published["summary"].contains("Daniel Price"));
+    }
+}

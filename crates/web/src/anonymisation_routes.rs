@@ -170,10 +170,14 @@ async fn render_register(
 ) -> Result<Response, PageError> {
     let (case, version) = case_file_for(&state.store, r).await?;
     let plan = match Register::from_case(&case) {
-        Ok(_) => case
-            .people
-            .iter()
-            .map(|p| PlanRow { label: p.names.join(" / "), category: p.role.clone(), pseudonym: p.pseudonym.clone().unwrap_or_default() })
+        Ok(reg) => reg
+            .plan()
+            .into_iter()
+            .map(|e| PlanRow {
+                label: e.label,
+                category: if e.kind.is_empty() { category_name(e.category) } else { e.kind.replace('_', " ") },
+                pseudonym: e.pseudonym,
+            })
             .collect(),
         Err(_) => Vec::new(),
     };
