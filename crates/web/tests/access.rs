@@ -164,6 +164,10 @@ const UPLOADERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor, Agenc
 const RESOLVERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
 /// Editing the family and household (family_routes::may_edit).
 const FAMILY_EDITORS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
+/// Sending the letters of 001 App. XI (letter_routes::may_send).
+const LETTER_SENDERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
+/// Seeing the real names behind the pseudonyms (anonymisation_routes::may_see).
+const REGISTER_READERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, OverviewAuthor];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -271,6 +275,12 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/reviews/{id}/family",                   Who::Roles(MEMBERS),             On::Case,    Body::None),
     r(M::Post, "/reviews/{id}/family",                   Who::Roles(FAMILY_EDITORS),      REFERRED,    Body::Family),
     r(M::Get,  "/reviews/{id}/genogram.svg",             Who::Roles(MEMBERS),             On::Case,    Body::None),
+    // Pages (letter_routes::page_routes): each download is a recorded copy.
+    r(M::Get,  "/reviews/{id}/letters",                  Who::Roles(LETTER_SENDERS),      On::Case,    Body::None),
+    r(M::Get,  "/reviews/{id}/letters/letter-1/download?format=pdf", Who::Roles(LETTER_SENDERS), On::Case, Body::None),
+    r(M::Get,  "/reviews/{id}/referral/download?format=docx", Who::Roles(MEMBERS),        On::Case,    Body::None),
+    // Pages (anonymisation_routes::page_routes)
+    r(M::Get,  "/reviews/{id}/anonymisation",            Who::Roles(REGISTER_READERS),    On::Case,    Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
