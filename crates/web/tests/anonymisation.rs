@@ -66,7 +66,9 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         let author = app.browser(app.email(Role::OverviewAuthor)).await;
 
         // The author saves the register; a malformed one is refused naming the problem.
-        let (s, page, _) = author.post(&format!("/reviews/{id}/anonymisation"), &[("case_file", "{\"people\": [{\"nmes\": []}]}"), ("version", "0")]).await;
+        let (s, page, _) = author
+            .post(&format!("/reviews/{id}/anonymisation"), &[("case_file", "{\"people\": [{\"nmes\": []}]}"), ("version", "0")])
+            .await;
         assert_eq!(s, 422);
         assert!(page.contains("nmes"), "the unknown field is named");
         assert_eq!(author.post(&format!("/reviews/{id}/anonymisation"), &[("case_file", CASE), ("version", "0")]).await.0, 303);
@@ -78,7 +80,10 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         let body = [
             ("section-introduction", "This summary concerns Tia Okafor, who lived with her mother at 14 Alder Road."),
             ("section-panel", "As listed."),
-            ("section-summary", "Mrs Okafor told the health visitor, Daniel Price, that Tee was unwell. By the grace of good fortune nobody else was hurt."),
+            (
+                "section-summary",
+                "Mrs Okafor told the health visitor, Daniel Price, that Tee was unwell. By the grace of good fortune nobody else was hurt.",
+            ),
             ("section-conclusions", "1. Learn."),
             ("version", "0"),
         ];
@@ -100,7 +105,8 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         // Every finding but the last is replaced as proposed.
         let (last_n, last_text) = found.last().cloned().unwrap();
         for (n, text) in &found[..found.len() - 1] {
-            let (s, _, _) = author.post(&format!("{url}/anonymisation/decide"), &[("finding", n), ("text", text), ("decision", "accept")]).await;
+            let (s, _, _) =
+                author.post(&format!("{url}/anonymisation/decide"), &[("finding", n), ("text", text), ("decision", "accept")]).await;
             assert_eq!(s, 303);
         }
         // An edit needs words.
@@ -111,7 +117,13 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         // A panel member cannot decide; a stale finding is refused.
         let member = app.browser(app.email(Role::PanelMember)).await;
         assert_eq!(member.get(&format!("{url}/anonymisation")).await.0, 403);
-        assert_eq!(author.post(&format!("{url}/anonymisation/decide"), &[("finding", &last_n), ("text", "other words"), ("decision", "accept")]).await.0, 409);
+        assert_eq!(
+            author
+                .post(&format!("{url}/anonymisation/decide"), &[("finding", &last_n), ("text", "other words"), ("decision", "accept")])
+                .await
+                .0,
+            409
+        );
 
         // One is left: only the board chair may let it through, with a reason.
         let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "published"), ("version", "1")]).await;
@@ -119,7 +131,8 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         assert_eq!(author.post(&format!("{url}/anonymisation/override"), &[("unresolved", "1"), ("reason-1", "fine")]).await.0, 403);
         let (s, _, _) = chair.post(&format!("{url}/anonymisation/override"), &[("unresolved", "1"), ("reason-1", "")]).await;
         assert_eq!(s, 422);
-        let (s, _, _) = chair.post(&format!("{url}/anonymisation/override"), &[("unresolved", "1"), ("reason-1", "Agreed with the family")]).await;
+        let (s, _, _) =
+            chair.post(&format!("{url}/anonymisation/override"), &[("unresolved", "1"), ("reason-1", "Agreed with the family")]).await;
         assert_eq!(s, 303);
         let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "published"), ("version", "1")]).await;
         assert_eq!(s, 303, "{page}");
@@ -131,7 +144,10 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         for gone in ["Tia Okafor", "14 Alder Road", "Daniel Price"] {
             assert!(!all.contains(gone), "{gone} is not published: {all}");
         }
-        let log = store.audit_events(&casereview_store::AuditQuery { subject: Some(format!("review:{id}")), ..Default::default() }).await.unwrap();
+        let log = store
+            .audit_events(&casereview_store::AuditQuery { subject: Some(format!("review:{id}")), ..Default::default() })
+            .await
+            .unwrap();
         assert!(log.iter().any(|e| e.action == "anonymisation.override"));
         assert!(!log.iter().any(|e| e.details.contains("Tia Okafor")), "no names in the audit log");
 
