@@ -665,3 +665,170 @@ proptest! {
         }
     }
 }
+
+/// A rough one-core throughput check on generated prose (the benchmark in
+/// `crates/core/benches` is the measure): `cargo test --release -p casereview-core --test
+/// anonymise -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    use casereview_core::anonymise::{known, patterns};
+    let r = register();
+    let words = [
+        "the",
+        "health",
+        "visitor",
+        "attended",
+        "and",
+        "noted",
+        "that",
+        "Jade",
+        "was",
+        "seen",
+        "with",
+        "her",
+        "mother",
+        "Kerry",
+        "Smith",
+        "at",
+        "12",
+        "Example",
+        "Row",
+        "on",
+        "3rd",
+        "March",
+        "2014",
+        "concerns",
+        "were",
+        "raised",
+        "by",
+        "School",
+        "about",
+        "Mark",
+        "Brown",
+        "who",
+        "had",
+        "moved",
+        "into",
+        "home.",
+        "Police",
+        "were",
+        "called",
+        "to",
+        "NM1",
+        "2AB",
+        "and",
+        "a",
+        "referral",
+        "made",
+        "Children's",
+        "Social",
+        "Care.",
+        "The",
+        "GP,",
+        "Dr",
+        "Whitfield,",
+        "saw",
+        "Rose",
+        "for",
+        "a",
+        "rash.",
+        "Tariq",
+        "Mahmood",
+        "said",
+        "07700",
+        "900123",
+        "and",
+        "records",
+        "show",
+        "Okafor's",
+        "visits.",
+        "In",
+        "2019",
+        "the",
+        "family",
+    ];
+    // Two texts: one dense with names (a finding every ~50 bytes, the worst case), one more
+    // like a report (most words ordinary prose).
+    let prose = [
+        "the",
+        "review",
+        "found",
+        "that",
+        "agencies",
+        "did",
+        "not",
+        "share",
+        "information",
+        "about",
+        "risks",
+        "to",
+        "children",
+        "in",
+        "household",
+        "and",
+        "practitioners",
+        "should",
+        "have",
+        "considered",
+        "whether",
+        "threshold",
+        "for",
+        "a",
+        "strategy",
+        "discussion",
+        "was",
+        "met.",
+        "There",
+        "is",
+        "evidence",
+        "of",
+        "neglect",
+        "over",
+        "period",
+        "several",
+        "months",
+        "which",
+        "were",
+        "not",
+        "recognised",
+        "by",
+        "professionals",
+        "working",
+        "with",
+        "family.",
+        "Recommendations",
+        "are",
+        "made",
+    ];
+    let mut seed = 42u64;
+    let mut dense = String::new();
+    let mut sparse = String::new();
+    for (text, names_in) in [(&mut dense, 1u64), (&mut sparse, 10)] {
+        while text.len() < 8 << 20 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let pick = (seed >> 33) as usize;
+            let word = if (seed >> 12).is_multiple_of(names_in) { words[pick % words.len()] } else { prose[pick % prose.len()] };
+            text.push_str(word);
+            text.push(if (seed >> 20).is_multiple_of(13) { '\n' } else { ' ' });
+        }
+    }
+    for (label, text) in [("dense", &dense), ("prose", &sparse)] {
+        let mb = text.len() as f64 / 1e6;
+        // The best of five: the machine may be busy with other work.
+        let time = |f: &dyn Fn() -> usize| {
+            let mut best = f64::MAX;
+            let mut n = 0;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                n = f();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            (mb / best, n)
+        };
+        let (k, nk) = time(&|| known::detect(text, &r).len());
+        let (p, np) = time(&|| patterns::detect(text, &r).len());
+        let (all, na) = time(&|| anonymise(text, &r).findings.len());
+        println!("{label} {mb:.1} MB: known {k:.1} MB/s ({nk} findings), patterns {p:.1} MB/s ({np}), whole pipeline {all:.1} MB/s ({na})");
+    }
+}

@@ -214,7 +214,11 @@ fn numeric(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option
 /// Patterns starting with a letter at `i`.
 fn alpha(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option<usize> {
     let b = text.as_bytes();
-    if let Some((e, norm)) = postcode_at(b, i) {
+    // A postcode has a digit second or third ("M1", "NM1"), or is GIR 0AA.
+    let maybe_postcode = at(b, i + 1).is_ascii_digit()
+        || (at(b, i + 1).is_ascii_alphabetic() && at(b, i + 2).is_ascii_digit())
+        || b[i].eq_ignore_ascii_case(&b'g');
+    if let Some((e, norm)) = if maybe_postcode { postcode_at(b, i) } else { None } {
         push(
             out,
             text,
@@ -228,7 +232,7 @@ fn alpha(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option<u
         );
         return Some(e);
     }
-    if !p.dates.is_empty() {
+    if !p.dates.is_empty() && matches!(b[i].to_ascii_lowercase(), b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
         if let Some((e, cands)) = written_date_month_first(b, i) {
             if let Some(d) = match_date(p, text, i, &cands) {
                 push(out, text, i, e, Category::Date, p.targets.get(d), "[date]", "pattern:date", 0.95);
@@ -236,9 +240,11 @@ fn alpha(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option<u
             return Some(e);
         }
     }
-    if let Some(e) = flat_address(b, i) {
-        push_address(out, text, i, e, p);
-        return Some(e);
+    if matches!(b[i].to_ascii_lowercase(), b'f' | b'a' | b'u' | b'm' | b'r') {
+        if let Some(e) = flat_address(b, i) {
+            push_address(out, text, i, e, p);
+            return Some(e);
+        }
     }
     None
 }
@@ -287,7 +293,14 @@ fn postcode_at(b: &[u8], i: usize) -> Option<(usize, String)> {
     while j < b.len() && b[j].is_ascii_alphanumeric() && j - i < 8 {
         j += 1;
     }
-    let run1: Vec<u8> = b[i..j].iter().map(|&c| upper(c)).collect();
+    if j - i > 7 || (j < b.len() && b[j].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut run1 = [0u8; 8];
+    for (k, &c) in b[i..j].iter().enumerate() {
+        run1[k] = upper(c);
+    }
+    let run1 = &run1[..j - i];
     let boundary = |k: usize| !word_byte(at(b, k));
     if run1 == b"GIR" && at(b, j) == b' ' && b.get(j + 1..j + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"0AA")) && boundary(j + 4) {
         return Some((j + 4, "GIR 0AA".to_string()));
@@ -299,9 +312,9 @@ fn postcode_at(b: &[u8], i: usize) -> Option<(usize, String)> {
     if (2..=4).contains(&run1.len()) && at(b, j) == b' ' {
         let k = j + 1;
         if k + 3 <= b.len() && b[k..k + 3].iter().all(u8::is_ascii_alphanumeric) && boundary(k + 3) {
-            let inward: Vec<u8> = b[k..k + 3].iter().map(|&c| upper(c)).collect();
-            if postcode_parts_valid(&run1, &inward) {
-                return Some((k + 3, format!("{} {}", String::from_utf8_lossy(&run1), String::from_utf8_lossy(&inward))));
+            let inward = [upper(b[k]), upper(b[k + 1]), upper(b[k + 2])];
+            if postcode_parts_valid(run1, &inward) {
+                return Some((k + 3, format!("{} {}", String::from_utf8_lossy(run1), String::from_utf8_lossy(&inward))));
             }
         }
     }
@@ -617,11 +630,7 @@ const STREET_SUFFIXES: &[&str] = &[
 ];
 
 fn is_street_suffix(word: &[u8]) -> bool {
-    if word.len() > 12 {
-        return false;
-    }
-    let lower: Vec<u8> = word.iter().map(u8::to_ascii_lowercase).collect();
-    STREET_SUFFIXES.iter().any(|s| s.as_bytes() == lower.as_slice())
+    word.len() <= 12 && STREET_SUFFIXES.iter().any(|s| word.eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// A capitalised word at `j` (letters, inner apostrophes and hyphens): its end.
@@ -705,8 +714,10 @@ fn flat_address(b: &[u8], i: usize) -> Option<usize> {
         }
         Some(k)
     })?;
-    let word: Vec<u8> = b[i..e].iter().map(u8::to_ascii_lowercase).collect();
-    if !matches!(word.as_slice(), b"flat" | b"apartment" | b"apt" | b"unit" | b"maisonette" | b"room") || at(b, e) != b' ' {
+    let word = &b[i..e];
+    if !["flat", "apartment", "apt", "unit", "maisonette", "room"].iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+        || at(b, e) != b' '
+    {
         return None;
     }
     let mut j = e + 1;
@@ -816,12 +827,22 @@ struct DateReading {
 }
 
 fn month_of(word: &[u8]) -> Option<u32> {
-    let lower: Vec<u8> = word.iter().map(u8::to_ascii_lowercase).collect();
     const MONTHS: [&str; 12] =
         ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    if !(3..=9).contains(&word.len()) {
+        return None;
+    }
+    // Most words are no month: compare their first three letters first.
+    let head = [word[0].to_ascii_lowercase(), word[1].to_ascii_lowercase(), word[2].to_ascii_lowercase()];
+    if !MONTHS.iter().any(|m| m.as_bytes()[..3] == head) {
+        return None;
+    }
     for (m, name) in MONTHS.iter().enumerate() {
         let name = name.as_bytes();
-        if lower.as_slice() == name || (lower.len() == 3 && &name[..3] == lower.as_slice()) || (m == 8 && lower.as_slice() == b"sept") {
+        if word.eq_ignore_ascii_case(name)
+            || (word.len() == 3 && word.eq_ignore_ascii_case(&name[..3]))
+            || (m == 8 && word.eq_ignore_ascii_case(b"sept"))
+        {
             return Some(m as u32 + 1);
         }
     }
