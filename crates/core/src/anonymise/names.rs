@@ -26,7 +26,7 @@ mod lexicon;
 mod tokens;
 
 use super::{Category, Finding};
-use lexicon::{entries, flag, fold_into, FxMap, Lexicon};
+use lexicon::{entries, flag, fold_into, key, key_ascii, Key, KeyMap, Lexicon};
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -95,6 +95,8 @@ impl Detector {
             text,
             lex: &self.lex,
             flags: toks.iter().map(|_| Cell::new(UNSET)).collect(),
+            classes: toks.iter().map(|_| Cell::new(None)).collect(),
+            keys: toks.iter().map(|_| Cell::new(0)).collect(),
             toks: &toks,
             buf: RefCell::new(String::with_capacity(64)),
         };
@@ -158,6 +160,16 @@ enum Class {
     Initial,
 }
 
+/// Whether `w` starts with `p`, ASCII letters compared without case.
+fn starts_ci(w: &str, p: &str) -> bool {
+    w.len() >= p.len() && w.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+}
+
+/// Whether `w` ends with `p`, ASCII letters compared without case.
+fn ends_ci(w: &str, p: &str) -> bool {
+    w.len() >= p.len() && w.as_bytes()[w.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes())
+}
+
 /// One run of capitalised words and what was decided about it.
 #[derive(Debug, Clone)]
 struct Cand {
@@ -183,6 +195,8 @@ struct Scan<'a> {
     lex: &'a Lexicon,
     toks: &'a [Tok],
     flags: Vec<Cell<u64>>,
+    classes: Vec<Cell<Option<Class>>>,
+    keys: Vec<Cell<u64>>,
     buf: RefCell<String>,
 }
 
@@ -216,28 +230,60 @@ impl<'a> Scan<'a> {
         f
     }
 
+    /// The key of token `i`'s folded word (0 for a non-word), worked out once.
+    fn token_key(&self, i: usize) -> u64 {
+        let Some(cell) = self.keys.get(i) else { return 0 };
+        if cell.get() == 0 {
+            cell.set(self.key_of(i));
+        }
+        cell.get()
+    }
+
+    fn key_of(&self, i: usize) -> u64 {
+        let w = self.word(i);
+        if w.is_ascii() && !w.contains('`') {
+            return key_ascii(w);
+        }
+        let mut buf = self.buf.borrow_mut();
+        if fold_into(w, &mut buf) {
+            key(&buf)
+        } else {
+            0
+        }
+    }
+
     fn lookup(&self, word: &str) -> u64 {
+        if word.len() > 64 {
+            return 0;
+        }
+        let ascii = word.is_ascii() && !word.contains('`');
+        let f = if ascii {
+            self.lex.get_key(key_ascii(word))
+        } else {
+            let mut buf = self.buf.borrow_mut();
+            if !fold_into(word, &mut buf) {
+                return 0;
+            }
+            self.lex.get(&buf)
+        };
+        if f == 0 && ascii && word.len() > 4 {
+            if let Some(f) = self.inflected(word) {
+                return f;
+            }
+        }
+        if f != 0 || !word.contains(['-', '\'', '\u{2019}', '\u{2010}', '\u{2011}', '\u{02BC}']) {
+            return f;
+        }
+        // "Smith-Jones", "al-Hassan", "O'Driscoll", "Anglo-Saxon": decided by the parts.
         let mut buf = self.buf.borrow_mut();
         if !fold_into(word, &mut buf) {
             return 0;
         }
-        let f = self.lex.get(&buf);
-        if f == 0 && buf.len() > 4 && buf.is_ascii() {
-            if let Some(f) = self.inflected(&buf) {
-                return f;
-            }
-        }
-        if f != 0 || !buf.contains(['-', '\'']) {
-            return f;
-        }
-        // "Smith-Jones", "al-Hassan", "O'Driscoll", "Anglo-Saxon": decided by the parts.
-        let whole = buf.clone();
-        drop(buf);
         let mut names = 0;
         let mut others = 0;
         let mut stop = false;
         let mut acc = 0;
-        for (k, part) in whole.split(['-', '\'']).enumerate() {
+        for (k, part) in buf.split(['-', '\'']).enumerate() {
             if part.is_empty() {
                 continue;
             }
@@ -266,19 +312,27 @@ impl<'a> Scan<'a> {
     /// An inflected ordinary word the lists hold the base of: plurals ("Paramedics",
     /// "Agencies") are never names; "-ing", "-ed", "-ly", "-ness", "-est" forms are ordinary
     /// words, names only with strong context. Names are not de-inflected ("Harding" is a
-    /// name the lists may not hold, and "hard" no reason to doubt it more).
-    fn inflected(&self, w: &str) -> Option<u64> {
+    /// name the lists may not hold, and "hard" no reason to doubt it more). `word` is ASCII.
+    fn inflected(&self, word: &str) -> Option<u64> {
         const ORDINARY: u64 = flag::STOP | flag::VOCAB;
         const NAME: u64 = flag::GIVEN | flag::SURNAME;
-        let ordinary = |base: &str| {
-            let f = self.lex.get(base);
+        // Lower-cased on the stack: words here are ASCII and at most 64 bytes.
+        let mut lower = [0u8; 64];
+        let n = word.len().min(64);
+        lower[..n].copy_from_slice(&word.as_bytes()[..n]);
+        lower[..n].make_ascii_lowercase();
+        let w = std::str::from_utf8(&lower[..n]).ok()?;
+        let ordinary_key = |k: u64| {
+            let f = self.lex.get_key(k);
             f & ORDINARY != 0 && f & NAME == 0
         };
+        let ordinary = |base: &str| ordinary_key(key(base));
+        let ordinary_plus = |base: &str, b: u8| ordinary_key(Key::new().push_str(base).push(b).finish());
         if w.ends_with('s') && !w.ends_with("ss") {
             // "-es" only after a sibilant ("churches", "boxes"): "Mendes" and "Bowles" are no
             // plurals of "mend" and "bowl".
             let sibilant = |s: &str| ["s", "x", "z", "ch", "sh"].iter().any(|e| s.ends_with(e));
-            let plural = w.strip_suffix("ies").is_some_and(|s| ordinary(&format!("{s}y")))
+            let plural = w.strip_suffix("ies").is_some_and(|s| ordinary_plus(s, b'y'))
                 || w.strip_suffix("es").is_some_and(|s| sibilant(s) && ordinary(s))
                 || w.strip_suffix('s').is_some_and(ordinary);
             return plural.then_some(flag::STOP);
@@ -286,20 +340,32 @@ impl<'a> Scan<'a> {
         for suffix in ["ing", "ed", "ly", "ness", "est"] {
             // A short base is too often a name's own letters ("Carly" is no form of "car").
             let Some(base) = w.strip_suffix(suffix).filter(|b| b.len() >= 4) else { continue };
-            let doubled = base.len() > 2 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
-            if ordinary(base) || ordinary(&format!("{base}e")) || (doubled && ordinary(&base[..base.len() - 1])) {
+            let b = base.as_bytes();
+            let doubled = b.len() > 2 && b[b.len() - 1] == b[b.len() - 2];
+            if ordinary(base) || ordinary_plus(base, b'e') || (doubled && ordinary(&base[..base.len() - 1])) {
                 return Some(flag::VOCAB);
             }
         }
         None
     }
 
+    /// The class of token `i`, worked out once.
     fn class(&self, i: usize) -> Class {
+        let Some(cell) = self.classes.get(i) else { return Class::Stop };
+        if let Some(c) = cell.get() {
+            return c;
+        }
+        let c = self.class_uncached(i);
+        cell.set(Some(c));
+        c
+    }
+
+    fn class_uncached(&self, i: usize) -> Class {
         let Some(t) = self.toks.get(i) else { return Class::Stop };
         let Some(shape) = t.shape() else { return Class::Stop };
         let f = self.flags(i);
         let w = self.word(i);
-        let single = w.chars().count() == 1;
+        let single = w.chars().nth(1).is_none();
         if shape == Shape::Lower || shape == Shape::Other {
             return if f & flag::PARTICLE != 0 { Class::Particle } else { Class::Stop };
         }
@@ -552,11 +618,20 @@ impl<'a> Scan<'a> {
 
     fn score(&self, first: usize, last: usize) -> Cand {
         let toks = self.toks;
-        let name_idx: Vec<usize> =
-            (first..=last).filter(|&k| toks[k].is_word() && !matches!(self.class(k), Class::Initial | Class::Particle)).collect();
-        let classes: Vec<Class> =
-            name_idx.iter().enumerate().map(|(x, &k)| if x == 0 { self.class(k) } else { self.run_class(k, name_idx[x - 1]) }).collect();
-        let n = classes.len();
+        // A run holds at most four name words (longer ones are dropped before): no allocation.
+        let mut idx_buf = [0usize; 8];
+        let mut class_buf = [Class::Stop; 8];
+        let mut n = 0;
+        for k in (first..=last).filter(|&k| toks[k].is_word() && !matches!(self.class(k), Class::Initial | Class::Particle)) {
+            if n == idx_buf.len() {
+                break;
+            }
+            class_buf[n] = if n == 0 { self.class(k) } else { self.run_class(k, idx_buf[n - 1]) };
+            idx_buf[n] = k;
+            n += 1;
+        }
+        let name_idx = &idx_buf[..n];
+        let classes = &class_buf[..n];
         let has_initial = (first..=last).any(|k| self.class(k) == Class::Initial);
         let weakest = classes
             .iter()
@@ -792,12 +867,12 @@ impl<'a> Scan<'a> {
         if vetoed {
             s = s.min(0.0);
         }
-        let accepted = !vetoed && s >= 1.0 && self.plausible(first, last, &classes, title);
+        let accepted = !vetoed && s >= 1.0 && self.plausible(classes, title);
         Cand { first, last, score: s, why, accepted, vetoed, initial_position, weakest, coordinated: false }
     }
 
     /// Things no score overrides: a function word or a place only after a title.
-    fn plausible(&self, _first: usize, _last: usize, classes: &[Class], title: bool) -> bool {
+    fn plausible(&self, classes: &[Class], title: bool) -> bool {
         title || !classes.iter().any(|c| matches!(c, Class::Function | Class::Place | Class::Stop))
     }
 
@@ -819,26 +894,30 @@ impl<'a> Scan<'a> {
         if w.len() < 3 {
             return 0.0;
         }
-        let mut buf = String::with_capacity(w.len());
-        if !fold_into(w, &mut buf) {
-            return 0.0;
-        }
-        let b = buf.as_str();
-        let chars: Vec<char> = w.chars().collect();
+        // Endings are compared on the folded word for non-ASCII words ("Wiśniewski") and on
+        // the word itself otherwise, without allocating for the common case.
+        let folded;
+        let b: &str = if self.toks[k].non_ascii {
+            folded = lexicon::fold(w);
+            &folded
+        } else {
+            w
+        };
+        let bytes = w.as_bytes();
+        let upper_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_uppercase);
         // "McTavish", "MacLeod", "O'Driscoll", "FitzGerald".
-        let mc = (b.starts_with("mc") && chars.get(2).is_some_and(|c| c.is_uppercase()))
-            || (b.starts_with("mac") && chars.get(3).is_some_and(|c| c.is_uppercase()))
-            || (b.starts_with("o'") && chars.len() > 3)
-            || b.starts_with("fitz");
-        if mc || STRONG_ENDINGS.iter().any(|e| b.ends_with(e) && b.len() > e.len() + 1) {
+        let mc = (starts_ci(b, "mc") && upper_at(2))
+            || (starts_ci(b, "mac") && upper_at(3))
+            || (starts_ci(b, "o'") && b.len() > 3)
+            || starts_ci(b, "fitz");
+        if mc || STRONG_ENDINGS.iter().any(|e| ends_ci(b, e) && b.len() > e.len() + 1) {
             return 0.5;
         }
         let mut v: f32 = 0.0;
-        let lower = w.to_lowercase();
-        if WEAK_ENDINGS.iter().any(|e| (b.ends_with(e) || lower.ends_with(e)) && b.len() > e.len() + 2) {
+        if WEAK_ENDINGS.iter().any(|e| (ends_ci(b, e) || ends_ci(w, e)) && b.len() > e.len() + 2) {
             v += 0.3;
         }
-        if NAME_BEGINNINGS.iter().any(|e| b.starts_with(e)) {
+        if NAME_BEGINNINGS.iter().any(|e| starts_ci(b, e)) {
             v += 0.3;
         }
         if self.toks[k].non_ascii {
@@ -959,21 +1038,17 @@ impl<'a> Scan<'a> {
     /// A word taken for a name once is a name wherever else it is capitalised (not at the
     /// start of a sentence if it is also an ordinary word).
     fn propagate(&self, cands: &mut [Cand]) {
-        let mut known: FxMap<String, ()> = FxMap::default();
+        let mut known: KeyMap<()> = KeyMap::default();
         for c in cands.iter().filter(|c| c.accepted) {
             for k in c.first..=c.last {
                 if matches!(self.class(k), Class::Name | Class::Unknown | Class::Common) {
-                    let mut s = String::new();
-                    if fold_into(self.word(k), &mut s) {
-                        known.insert(s, ());
-                    }
+                    known.insert(self.token_key(k), ());
                 }
             }
         }
         if known.is_empty() {
             return;
         }
-        let mut buf = String::new();
         for c in cands.iter_mut().filter(|c| !c.accepted && !c.vetoed) {
             if matches!(c.weakest, Class::Strict | Class::Word | Class::Function | Class::Place | Class::Stop) {
                 continue;
@@ -987,7 +1062,7 @@ impl<'a> Scan<'a> {
                 if !self.toks[k].is_word() || matches!(self.class(k), Class::Initial | Class::Particle) {
                     continue;
                 }
-                let hit = fold_into(self.word(k), &mut buf) && known.contains_key(buf.as_str());
+                let hit = known.contains_key(&self.token_key(k));
                 any |= hit;
                 all &= hit || self.class(k) == Class::Name;
             }
@@ -1000,20 +1075,29 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The accepted runs as findings, with one placeholder per person.
+/// The accepted runs as findings, with one placeholder per person: a full name seen before
+/// gets its placeholder again, and so do its parts alone ("Kwame", "Mr Mensah"); a new full
+/// name whose surname (or else given name) was seen takes that person's placeholder.
 fn findings(text: &str, scan: &Scan<'_>, cands: Vec<Cand>) -> Vec<Finding> {
-    let mut letters: FxMap<String, usize> = FxMap::default();
+    let mut letters: KeyMap<usize> = KeyMap::default();
     let mut next = 0usize;
     let mut out = Vec::new();
+    let mut parts: Vec<u64> = Vec::with_capacity(8);
     for c in cands.into_iter().filter(|c| c.accepted) {
         let (Some(a), Some(b)) = (scan.toks.get(c.first), scan.toks.get(c.last)) else { continue };
         let (start, end) = (a.start, b.end);
         let Some(found) = text.get(start..end) else { continue };
-        let parts: Vec<String> = (c.first..=c.last)
-            .filter(|&k| scan.toks[k].is_word() && !matches!(scan.class(k), Class::Initial | Class::Particle))
-            .map(|k| lexicon::fold(scan.word(k)))
-            .collect();
-        let full = parts.join(" ");
+        parts.clear();
+        parts.extend(
+            (c.first..=c.last)
+                .filter(|&k| scan.toks[k].is_word() && !matches!(scan.class(k), Class::Initial | Class::Particle))
+                .map(|k| scan.token_key(k)),
+        );
+        // The key of the full name; a single word is its own key.
+        let full = match parts.as_slice() {
+            [one] => *one,
+            many => many.iter().fold(Key::new(), |k, p| p.to_le_bytes().iter().fold(k, |k, b| k.push(*b))).finish(),
+        };
         let letter = match letters.get(&full) {
             Some(l) => *l,
             None => {
@@ -1030,8 +1114,8 @@ fn findings(text: &str, scan: &Scan<'_>, cands: Vec<Cand>) -> Vec<Finding> {
         };
         letters.insert(full, letter);
         if parts.len() >= 2 {
-            for p in parts {
-                letters.entry(p).or_insert(letter);
+            for p in &parts {
+                letters.entry(*p).or_insert(letter);
             }
         }
         out.push(Finding {

@@ -125,6 +125,11 @@ pub(super) fn fold_into(word: &str, out: &mut String) -> bool {
     if word.len() > 64 {
         return false;
     }
+    if word.is_ascii() && !word.contains('`') {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+        return true;
+    }
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -162,36 +167,73 @@ fn base_letter(c: char) -> Option<char> {
     (*b != b'.').then_some(*b as char)
 }
 
-/// A fast, non-cryptographic hasher (FxHash's): the keys are the build's own word lists and
-/// words of a document, hashed millions of times a second; flooding is no concern for a
-/// lookup table that is never grown from input.
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher(u64);
+/// The 64-bit key of a folded word: words are looked up by key alone, never compared byte by
+/// byte (a test checks that no two words of the lists share a key; a word of a document
+/// meeting another's key by chance has odds of about one in 2^64 / 100,000). Built a byte at a
+/// time, so that a word can be keyed as it is read, lower-cased on the way, without a copy.
+#[derive(Clone, Copy)]
+pub(super) struct Key(u64);
 
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
+const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Key {
+    pub(super) fn new() -> Key {
+        Key(0x9e37_79b9_7f4a_7c15)
     }
-    fn write_u8(&mut self, i: u8) {
-        self.write(&[i]);
+    pub(super) fn push(self, b: u8) -> Key {
+        Key((self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K))
+    }
+    /// Bytes as they are (a folded word).
+    pub(super) fn push_str(self, s: &str) -> Key {
+        s.bytes().fold(self, Key::push)
+    }
+    /// ASCII bytes lower-cased (an ASCII word, folded on the way).
+    pub(super) fn push_lower(self, s: &str) -> Key {
+        s.bytes().fold(self, |k, b| k.push(b.to_ascii_lowercase()))
+    }
+    /// The key, mixed so that every bit depends on every byte (MurmurHash3's finaliser).
+    pub(super) fn finish(self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// The key of a folded word.
+pub(super) fn key(folded: &str) -> u64 {
+    Key::new().push_str(folded).finish()
+}
+
+/// The key of an ASCII word, equal to `key(&fold(word))` (the caller checks that it is ASCII
+/// and has no backtick, which folding turns into an apostrophe).
+pub(super) fn key_ascii(word: &str) -> u64 {
+    Key::new().push_lower(word).finish()
+}
+
+/// Keys are mixed already: the tables use them as they are.
+#[derive(Default, Clone, Copy)]
+pub(super) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; other bytes are mixed in all the same.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
     }
     fn finish(&self) -> u64 {
         self.0
     }
 }
 
-pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A map from keys.
+pub(super) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// The entries of a list: one per line, `#` starts a comment line.
 pub(super) fn entries(list: &str) -> impl Iterator<Item = &str> {
@@ -200,13 +242,13 @@ pub(super) fn entries(list: &str) -> impl Iterator<Item = &str> {
 
 /// Every word and its flags.
 pub(super) struct Lexicon {
-    words: FxMap<Box<str>, u64>,
+    words: KeyMap<u64>,
 }
 
 impl Lexicon {
     /// Builds the lexicon with the given gazetteers and the shipped context lists.
     pub(super) fn new<'a>(given: impl IntoIterator<Item = &'a str>, surnames: impl IntoIterator<Item = &'a str>) -> Lexicon {
-        let mut lex = Lexicon { words: FxMap::default() };
+        let mut lex = Lexicon { words: KeyMap::default() };
         for g in given {
             lex.add_name(g, flag::GIVEN);
         }
@@ -287,12 +329,17 @@ impl Lexicon {
         if key.is_empty() {
             return;
         }
-        *self.words.entry(key.into_boxed_str()).or_insert(0) |= f;
+        *self.words.entry(self::key(&key)).or_insert(0) |= f;
     }
 
     /// The flags of a folded word (0 when unknown).
     pub(super) fn get(&self, folded: &str) -> u64 {
-        self.words.get(folded).copied().unwrap_or(0)
+        self.get_key(key(folded))
+    }
+
+    /// The flags of a word by its key.
+    pub(super) fn get_key(&self, key: u64) -> u64 {
+        self.words.get(&key).copied().unwrap_or(0)
     }
 
     /// How many words it holds with any of `f`.
@@ -308,4 +355,31 @@ pub(super) fn fold(word: &str) -> String {
         s = word.to_lowercase();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// No two words of the shipped lists share a key (words are never compared otherwise).
+    #[test]
+    fn keys_do_not_collide() {
+        let lists = [GIVEN_NAMES, SURNAMES, COMMON_WORDS, PLACES, STOP_WORDS, VOCABULARY, CONTEXT_WORDS, ENGLISH_WORDS];
+        let words: HashSet<String> =
+            lists.iter().flat_map(|l| l.lines()).filter(|l| !l.starts_with('#')).flat_map(str::split_whitespace).map(fold).collect();
+        let keys: HashSet<u64> = words.iter().map(|w| key(w)).collect();
+        assert_eq!(words.len(), keys.len());
+        assert!(words.len() > 30_000);
+    }
+
+    #[test]
+    fn ascii_keys_are_folded_keys() {
+        for w in ["Smith", "O'CONNOR", "smith-jones", "McDonald"] {
+            assert_eq!(key_ascii(w), key(&fold(w)));
+        }
+        assert_eq!(key(&fold("Łukasz")), key("lukasz"));
+        assert_eq!(key(&fold("Nguyễn")), key("nguyen"));
+        assert_eq!(key(&fold("O\u{2019}Brien")), key("o'brien"));
+    }
 }

@@ -66,6 +66,16 @@ impl Tok {
     }
 }
 
+/// The character starting at byte `pos` (ASCII without decoding).
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    let b = *text.as_bytes().get(pos)?;
+    if b < 0x80 {
+        Some(b as char)
+    } else {
+        text.get(pos..)?.chars().next()
+    }
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
 }
@@ -77,6 +87,20 @@ fn is_hyphen(c: char) -> bool {
 /// The shape of a word: each hyphen- or apostrophe-separated part is looked at, so that
 /// "McDonald", "O'Connor", "Smith-Jones" and "al-Hassan" read as names and "iPhone" does not.
 fn shape_of(word: &str) -> Shape {
+    let b = word.as_bytes();
+    if b.iter().all(u8::is_ascii_alphabetic) {
+        // Plain ASCII letters, most words: decided on the bytes.
+        let Some((first, rest)) = b.split_first() else { return Shape::Other };
+        let rest_lower = rest.iter().all(u8::is_ascii_lowercase);
+        return match (first.is_ascii_uppercase(), rest_lower) {
+            (false, true) => Shape::Lower,
+            (true, true) => Shape::Title,
+            (true, false) if rest.iter().all(u8::is_ascii_uppercase) => Shape::Upper,
+            // "McDonald", "MacLeod", "DeShawn".
+            (true, false) => Shape::Title,
+            (false, false) => Shape::Other,
+        };
+    }
     let mut any_lower = false;
     let mut any_upper_rest = false;
     let mut first_upper = None;
@@ -148,7 +172,7 @@ pub(super) fn tokenise(text: &str) -> Vec<Tok> {
         let (c, len) = if b < 0x80 {
             (b as char, 1)
         } else {
-            match text.get(i..).and_then(|s| s.chars().next()) {
+            match char_at(text, i) {
                 Some(c) => (c, c.len_utf8()),
                 None => {
                     i += 1;
@@ -171,16 +195,21 @@ pub(super) fn tokenise(text: &str) -> Vec<Tok> {
             let mut non_ascii = b >= 0x80;
             let mut possessive = false;
             let mut skip_to = None;
-            while let Some(n) = text.get(end..).and_then(|s| s.chars().next()) {
+            loop {
+                // ASCII letters, the bulk of any English text, without decoding.
+                while bytes.get(end).is_some_and(u8::is_ascii_alphabetic) {
+                    end += 1;
+                }
+                let Some(n) = char_at(text, end) else { break };
                 if n.is_alphabetic() {
-                    non_ascii |= !n.is_ascii();
+                    non_ascii = true;
                     end += n.len_utf8();
                     continue;
                 }
                 if is_apostrophe(n) || is_hyphen(n) {
                     let after = end + n.len_utf8();
-                    let next = text.get(after..).and_then(|s| s.chars().next());
-                    let next2 = next.and_then(|x| text.get(after + x.len_utf8()..)).and_then(|s| s.chars().next());
+                    let next = char_at(text, after);
+                    let next2 = next.and_then(|x| char_at(text, after + x.len_utf8()));
                     if is_apostrophe(n) {
                         match next {
                             // "Jade's" — but "Jade'sy" is no possessive.
