@@ -443,36 +443,33 @@ const SUBJECT_VERBS: &[&str] = &[
     "wasn't", "hasn't", "hadn't", "doesn't", "won't",
 ];
 
-/// Titles before a name. (gender, adult): "Mrs" is a woman and not a child; "Miss" and
-/// "Master" may be a child.
-const TITLES: &[(&str, Option<Gender>, bool)] = &[
-    ("mr", Some(Gender::Male), true),
-    ("mrs", Some(Gender::Female), true),
-    ("ms", Some(Gender::Female), true),
-    ("miss", Some(Gender::Female), false),
-    ("mx", None, true),
-    ("master", Some(Gender::Male), false),
-    ("dr", None, true),
-    ("doctor", None, true),
-    ("prof", None, true),
-    ("professor", None, true),
-    ("rev", None, true),
-    ("reverend", None, true),
-    ("sir", Some(Gender::Male), true),
-    ("dame", Some(Gender::Female), true),
-    ("lady", Some(Gender::Female), true),
-    ("lord", Some(Gender::Male), true),
-    ("pc", None, true),
-    ("dc", None, true),
-    ("ds", None, true),
-    ("di", None, true),
-    ("dci", None, true),
-    ("sgt", None, true),
-    ("sergeant", None, true),
-    ("inspector", None, true),
-    ("cllr", None, true),
-    ("councillor", None, true),
-    ("nurse", None, true),
+/// A title before a name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Title {
+    pub gender: Option<Gender>,
+    /// Not a child's title ("Mrs" is not; "Miss" and "Master" may be).
+    pub adult: bool,
+    /// A professional's title ("Dr", "PC", "Nurse").
+    pub professional: bool,
+}
+
+const fn t(gender: Option<Gender>, adult: bool, professional: bool) -> Title {
+    Title { gender, adult, professional }
+}
+
+const F: Option<Gender> = Some(Gender::Female);
+const M: Option<Gender> = Some(Gender::Male);
+
+#[rustfmt::skip]
+const TITLES: &[(&str, Title)] = &[
+    ("mr", t(M, true, false)), ("mrs", t(F, true, false)), ("ms", t(F, true, false)), ("miss", t(F, false, false)),
+    ("mx", t(None, true, false)), ("master", t(M, false, false)), ("sir", t(M, true, false)), ("dame", t(F, true, false)),
+    ("lady", t(F, true, false)), ("lord", t(M, true, false)),
+    ("dr", t(None, true, true)), ("doctor", t(None, true, true)), ("prof", t(None, true, true)), ("professor", t(None, true, true)),
+    ("rev", t(None, true, true)), ("reverend", t(None, true, true)), ("pc", t(None, true, true)), ("dc", t(None, true, true)),
+    ("ds", t(None, true, true)), ("di", t(None, true, true)), ("dci", t(None, true, true)), ("sgt", t(None, true, true)),
+    ("sergeant", t(None, true, true)), ("inspector", t(None, true, true)), ("cllr", t(None, true, true)),
+    ("councillor", t(None, true, true)), ("nurse", t(None, true, true)),
 ];
 
 /// The first letters of the titles (m, d, p, r, s, l, c, i, n), to skip most words quickly.
@@ -487,9 +484,9 @@ const TITLE_FIRST_LETTERS: u32 = {
     m
 };
 
-/// The title a folded word is, with its gender and whether it is an adult's.
-pub(crate) fn title(norm: &str) -> Option<(Option<Gender>, bool)> {
-    TITLES.iter().find(|t| t.0 == norm).map(|t| (t.1, t.2))
+/// The title a folded word is.
+pub(crate) fn title(norm: &str) -> Option<Title> {
+    TITLES.iter().find(|t| t.0 == norm).map(|t| t.1)
 }
 
 /// Capitals that are abbreviations in case reviews, never a person's initials.
@@ -1152,8 +1149,8 @@ impl<'a> Matcher<'a> {
             // A title and the name after it.
             if t.cap && t.letters <= 10 && !t.poss && TITLE_FIRST_LETTERS & (1u32 << t.first) != 0 {
                 normalise_into(&self.text[t.start..t.base_end], &mut buf);
-                if let Some((gender, adult)) = title(&buf) {
-                    if let Some(next) = self.title_name(i, gender, adult) {
+                if let Some(found) = title(&buf) {
+                    if let Some(next) = self.title_name(i, found) {
                         i = next;
                         continue;
                     }
@@ -1214,7 +1211,9 @@ impl<'a> Matcher<'a> {
         let mut all_lower = !self.toks[i].cap;
         let mut people: Vec<u32> = self.ix.set(look.slot).iter().map(|c| c.person).collect();
         let mut j = i;
-        while j + 1 < self.toks.len() && !self.toks[j].poss {
+        // No name has more than eight words; the cap keeps a text of repeated name-words
+        // ("rose rose rose ...") linear.
+        while j + 1 < self.toks.len() && j - i < 8 && !self.toks[j].poss {
             let nx = j + 1;
             let gap_ok = match self.toks[nx].gap {
                 Gap::Space | Gap::Hyphen => true,
@@ -1325,63 +1324,72 @@ impl<'a> Matcher<'a> {
     }
 
     /// "Mrs Smith", "Dr Okafor", "Ms J. Smith", "Mr and Mrs Smith". Returns the word after.
-    fn title_name(&mut self, i: usize, gender: Option<Gender>, adult: bool) -> Option<usize> {
+    fn title_name(&mut self, i: usize, first: Title) -> Option<usize> {
         let next = i + 1;
         let t = self.toks.get(next)?;
         // "Mr and Mrs Smith"
-        if t.gap == Gap::Space && self.norm(next, true) == "and" {
+        if matches!(t.gap, Gap::Space | Gap::Dot) && self.norm(next, true) == "and" {
             let t2 = next + 1;
             let tt = self.toks.get(t2)?;
             if tt.gap != Gap::Space || !tt.cap {
                 return None;
             }
-            let (g2, a2) = title(&self.norm(t2, true))?;
+            let second = title(&self.norm(t2, true))?;
             let gap_ok = matches!(self.toks.get(t2 + 1)?.gap, Gap::Space | Gap::Dot);
             if !gap_ok {
                 return None;
             }
             let run = self.run_at(t2 + 1, true)?;
-            let one = self.resolve_titled(&run.people, gender, adult);
-            let two = self.resolve_titled(&run.people, g2, a2);
-            let (Some(a), Some(b)) = (one, two) else { return None };
-            let replacement = if a == b { "the family".to_string() } else { format!("{} and {}", self.pseudonym(a), self.pseudonym(b)) };
+            let one = self.resolve_titled(&run.people, first.gender, first.adult, first.professional);
+            let two = self.resolve_titled(&run.people, second.gender, second.adult, second.professional);
+            let replacement = match (one, two) {
+                (Some(a), Some(b)) if a != b => format!("{} and {}", self.pseudonym(a), self.pseudonym(b)),
+                _ => self.titled_fallback(&run.people).0,
+            };
             let last = run.last;
-            let start = self.toks[i].start;
-            let end = self.toks[last].base_end;
-            self.push(start, end, Category::Person, None, "known:title", 0.9, replacement);
+            let replacement = self.with_possessive(replacement, last);
+            self.push(self.toks[i].start, self.toks[last].end, Category::Person, None, "known:title", 0.9, replacement);
             return Some(last + 1);
         }
         if !matches!(t.gap, Gap::Space | Gap::Dot) {
             return None;
         }
         let run = self.run_at(next, true)?;
-        let person = self.resolve_titled(&run.people, gender, adult)?;
         let last = run.last;
-        let conf = if run.people.len() == 1 { 0.98 } else { 0.8 };
-        let replacement = self.with_possessive(self.pseudonym(person).to_string(), last);
-        let key = self.ix.people.get(person as usize).map(|p| p.key.clone());
+        let (replacement, key, conf) = match self.resolve_titled(&run.people, first.gender, first.adult, first.professional) {
+            Some(person) => {
+                let conf = if run.people.len() == 1 { 0.98 } else { 0.8 };
+                (self.pseudonym(person).to_string(), self.ix.people.get(person as usize).map(|p| p.key.clone()), conf)
+            }
+            None => {
+                let (r, k) = self.titled_fallback(&run.people);
+                (r, k, 0.7)
+            }
+        };
+        let replacement = self.with_possessive(replacement, last);
         self.push(self.toks[i].start, self.toks[last].end, Category::Person, key, "known:title", conf, replacement);
         Some(last + 1)
     }
 
-    /// Of the people a titled name may be, the one the title fits (the first in the case
-    /// file when several do).
-    fn resolve_titled(&self, people: &[u32], gender: Option<Gender>, adult: bool) -> Option<u32> {
-        let fits = |p: &u32, strict: bool| {
-            self.ix.people.get(*p as usize).is_some_and(|e| {
-                let g = match (gender, e.gender) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => !strict || e.gender.is_none() || gender.is_none(),
-                };
-                g && !(adult && e.child)
-            })
-        };
-        people
-            .iter()
-            .copied()
-            .find(|p| fits(p, true))
-            .or_else(|| people.iter().copied().find(|p| fits(p, false)))
-            .or(people.first().copied())
+    /// Of the people a titled name may be, the one the title fits: the same sex, an adult
+    /// for an adult's title, a professional for "Dr" or "PC"; the first in the case file
+    /// when several do, none when none does.
+    fn resolve_titled(&self, people: &[u32], gender: Option<Gender>, adult: bool, professional: bool) -> Option<u32> {
+        let entry = |p: &u32| self.ix.people.get(*p as usize);
+        let fits = |p: &u32| entry(p).is_some_and(|e| !((adult && e.child) || (professional && e.family)));
+        let same_sex = people.iter().copied().find(|p| fits(p) && gender.is_some() && entry(p).is_some_and(|e| e.gender == gender));
+        same_sex.or_else(|| people.iter().copied().find(|p| fits(p) && (gender.is_none() || entry(p).is_some_and(|e| e.gender.is_none()))))
+    }
+
+    /// What a titled name that fits no one becomes: "the family" when the family shares the
+    /// name, else the first person's pseudonym.
+    fn titled_fallback(&self, people: &[u32]) -> (String, Option<String>) {
+        if people.iter().any(|&p| self.ix.people.get(p as usize).is_some_and(|e| e.family)) {
+            ("the family".to_string(), Some("family".to_string()))
+        } else {
+            let p = people.first().copied().unwrap_or(0);
+            (self.pseudonym(p).to_string(), self.ix.people.get(p as usize).map(|e| e.key.clone()))
+        }
     }
 
     fn pseudonym(&self, p: u32) -> &str {
