@@ -825,7 +825,7 @@ impl<'a> Scan<'a> {
                     let cap = matches!(shape, Shape::Title | Shape::Upper);
                     if f & flag::SUFFIX != 0 && f & (flag::ROLE | flag::RELATION) == 0 && (cap || self.lower_suffix(q)) {
                         vetoed = true;
-                    } else if f & flag::FAMILY != 0 {
+                    } else if f & flag::FAMILY != 0 && !cap && !t.possessive {
                         s += 0.8;
                         determiner = false;
                         note(0.8, "names:context:family", &mut best_context, &mut why);

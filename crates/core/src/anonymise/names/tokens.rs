@@ -166,6 +166,7 @@ pub(super) fn tokenise(text: &str) -> Vec<Tok> {
     let mut breaks: u8 = 0;
     let mut space = false;
     let mut sentence_start = true;
+    let mut line_start = 0;
     while i < bytes.len() {
         let b = bytes[i];
         // ASCII whitespace and punctuation take the fast path; others are decoded.
@@ -183,7 +184,12 @@ pub(super) fn tokenise(text: &str) -> Vec<Tok> {
         if c.is_whitespace() {
             if c == '\n' {
                 breaks = breaks.saturating_add(1).min(2);
-                sentence_start = true;
+                // A line break starts a sentence after a blank line, after a full stop or a
+                // colon, and after a short line (a heading, a list entry); not inside prose
+                // wrapped at a line's width ("... looked after by\nKwame Mensah").
+                let line_len = i - line_start;
+                sentence_start = sentence_start || breaks >= 2 || line_len < 50;
+                line_start = i + 1;
             }
             space = true;
             i += len;
@@ -276,8 +282,10 @@ pub(super) fn tokenise(text: &str) -> Vec<Tok> {
             });
             i = end;
             // A chronology line opens with its date: the entry starts after it.
-            let line_start = toks.len() == 1 || toks[toks.len() - 1].breaks_before > 0;
-            sentence_start = sentence_start && line_start;
+            // A chronology line or a numbered paragraph opens with its date or number: the
+            // entry starts after it.
+            let first_on_line = toks.len() == 1 || toks[toks.len() - 1].breaks_before > 0;
+            sentence_start = first_on_line;
         } else {
             toks.push(Tok {
                 start,
