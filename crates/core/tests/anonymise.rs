@@ -197,6 +197,9 @@ fn names_that_are_common_words_are_decided_by_context() {
         ("Hope springs eternal.", "Hope springs eternal."),
         ("Catherine Hope attended.", "Police Officer 1 attended."),
         ("ROSE SAID SHE WAS HUNGRY", "Sibling 1 SAID SHE WAS HUNGRY"),
+        ("Rose (aged 4) said she was hungry.", "Sibling 1 (aged 4) said she was hungry."),
+        ("Rose, aged 4, was hungry.", "Sibling 1, aged 4, was hungry."),
+        ("Mark, who was drunk, left.", "Mother's partner, who was drunk, left."),
         ("THE ROSE GARDEN", "THE ROSE GARDEN"),
     ]);
 }
@@ -229,6 +232,8 @@ fn places_and_addresses() {
         ("moved to 7 Acacia Avenue", "moved to [address]"),
         ("moved to Flat 2, 14 High St.", "moved to [address]"),
         ("moved to 12a Mill Lane", "moved to [address]"),
+        ("lived at 12, Example Row", "lived at the family home"),
+        ("lived at 12 example row", "lived at the family home"),
         ("moved to 221B Baker Street", "moved to [address]"),
         ("moved to 10-12 St John's Road", "moved to [address]"),
         ("3 children attended", "3 children attended"),
@@ -251,6 +256,7 @@ fn postcodes() {
         ("EC1A 1BB", "[postcode]"),
         ("GIR 0AA", "[postcode]"),
         ("(LS1 4AP)", "([postcode])"),
+        ("Northmoor NM1\n2AB", "Northmoor [postcode]"),
         // Not postcodes: an inward part with a forbidden letter, a word, a lone outward.
         ("AB1 2CI", "AB1 2CI"),
         ("in year 2 of school", "in year 2 of school"),
@@ -267,6 +273,8 @@ fn nhs_numbers_need_their_check_digit() {
         ("NHS 943-476-5919.", "NHS [NHS number]."),
         ("NHS 401 023 2137.", "NHS [NHS number]."),
         ("NHS 943 476 5918.", "NHS 943 476 5918."),
+        // The registered one in any grouping.
+        ("NHS 9434 765 919.", "NHS [NHS number]."),
         ("NHS 6396339213.", "NHS 6396339213."),
     ]);
 }

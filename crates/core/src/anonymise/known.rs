@@ -1050,6 +1050,30 @@ fn chunk_end(text: &str, start: usize) -> usize {
     b.len()
 }
 
+/// The start of a house number ("12", "12a", "12,") just before `start`, else `start`.
+fn house_number_before(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
+    let mut j = start;
+    if j == 0 || b[j - 1] != b' ' {
+        return start;
+    }
+    j -= 1;
+    if j > 0 && b[j - 1] == b',' {
+        j -= 1;
+    }
+    if j > 0 && b[j - 1].is_ascii_alphabetic() && j > 1 && b[j - 2].is_ascii_digit() {
+        j -= 1;
+    }
+    let end_digits = j;
+    while j > 0 && b[j - 1].is_ascii_digit() && end_digits - j < 4 {
+        j -= 1;
+    }
+    if j == end_digits || (j > 0 && b[j - 1].is_ascii_alphanumeric()) {
+        return start;
+    }
+    j
+}
+
 /// Misspellings and sound-alikes already decided, by folded word.
 type FuzzyCache = FxMap<String, Option<(u32, How)>>;
 
@@ -1319,7 +1343,14 @@ impl<'a> Matcher<'a> {
                 let next = self.norm(i + 1, false);
                 is_subject_verb(&next) || (!n.cap && n.letters > 4 && next.ends_with("ed"))
             }
-            _ => false,
+            // "Rose (aged 4) said", "Rose, aged 4, said", "Rose, who ..."
+            Some(n) => {
+                let gap = &self.text[t.end..n.start];
+                gap.trim_start().starts_with('(')
+                    || (n.gap == Gap::Comma
+                        && matches!(self.norm(i + 1, false).as_str(), "aged" | "age" | "who" | "now" | "then" | "the" | "her" | "his"))
+            }
+            None => false,
         }
     }
 
@@ -1523,9 +1554,8 @@ impl<'a> Matcher<'a> {
                     }
                 }
             }
-            // Common words only, in lower case ("example row"), are not the place.
-            let all_common = phrase.words.iter().all(|w| is_common(w));
-            if all_common && !(i..=k).any(|j| self.toks[j].cap) {
+            // A one-word place that is a common word ("Oaks") only with its capital.
+            if phrase.words.len() == 1 && is_common(&phrase.words[0]) && !self.toks[i].cap {
                 continue;
             }
             return Some((k, phrase.target, poss));
@@ -1544,6 +1574,8 @@ impl<'a> Matcher<'a> {
             }
             Target::Place(k) => {
                 let Some(place) = self.ix.places.get(k as usize) else { return };
+                // A street's house number goes with it ("12 example row", "12, Example Row").
+                let start = if place.category == Category::Address { house_number_before(self.text, start) } else { start };
                 let replacement = with_possessive(self, place.pseudonym.clone());
                 let (key, category) = (place.key.clone(), place.category);
                 let detector = if category == Category::Address { "known:address" } else { "known:place" };

@@ -170,6 +170,11 @@ fn numeric(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option
         }
     }
     if let Some(num) = digit_groups(b, i) {
+        // A registered NHS number however its digits are grouped.
+        if let Some(&t) = p.nhs.get(&num.digits) {
+            push(out, text, i, num.end, Category::NhsNumber, p.targets.get(t), "[NHS number]", "pattern:nhs_number", 1.0);
+            return Some(num.end);
+        }
         match classify_number(&num) {
             Some(Number::Nhs(digits)) => {
                 push(
@@ -308,9 +313,19 @@ fn postcode_at(b: &[u8], i: usize) -> Option<(usize, String)> {
     if !run1.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    // Outward, one space, inward.
-    if (2..=4).contains(&run1.len()) && at(b, j) == b' ' {
-        let k = j + 1;
+    // Outward, a space (or a line break, or two spaces), inward.
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let gap = if ws(at(b, j)) {
+        if ws(at(b, j + 1)) {
+            2
+        } else {
+            1
+        }
+    } else {
+        0
+    };
+    if (2..=4).contains(&run1.len()) && gap > 0 {
+        let k = j + gap;
         if k + 3 <= b.len() && b[k..k + 3].iter().all(u8::is_ascii_alphanumeric) && boundary(k + 3) {
             let inward = [upper(b[k]), upper(b[k + 1]), upper(b[k + 2])];
             if postcode_parts_valid(run1, &inward) {
@@ -676,6 +691,10 @@ fn street_address(b: &[u8], i: usize) -> Option<usize> {
         if at(b, j).is_ascii_alphabetic() && !at(b, j + 1).is_ascii_alphabetic() {
             j += 1;
         }
+    }
+    // "12 Example Row", "12, Example Row"
+    if at(b, j) == b',' {
+        j += 1;
     }
     if !matches!(at(b, j), b' ' | b'\n') || at(b, j + 1) == b' ' {
         return None;
