@@ -71,6 +71,7 @@ fn common_word_names_are_names_in_context() {
     assert_names("The lodger, Frank, left the flat.", &["Frank"]);
     assert_names("The health visitor saw Ruby and her mother.", &["Ruby"]);
     assert_names("May said she would not return.", &["May"]);
+    assert_names("Rose said that Will was not her friend any more.", &["Rose", "Will"]);
     assert_names("The children were collected by their grandmother June.", &["June"]);
 }
 
@@ -249,6 +250,17 @@ fn one_placeholder_per_person() {
             ("Owusu", "Person B"),
             ("KWAME MENSAH", "Person A"),
         ]
+    );
+}
+
+#[test]
+fn two_people_with_one_surname_are_two_placeholders() {
+    let text = "Jade Smith lived with her mother, Kerry Smith. Kerry said that Jade was asleep. Mrs Smith left.";
+    let f = names::detect(text, &[]);
+    let by: Vec<(&str, &str)> = f.iter().map(|f| (f.text.as_str(), f.replacement.as_str())).collect();
+    assert_eq!(
+        by,
+        vec![("Jade Smith", "Person A"), ("Kerry Smith", "Person B"), ("Kerry", "Person B"), ("Jade", "Person A"), ("Smith", "Person A")]
     );
 }
 

@@ -1075,12 +1075,21 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The accepted runs as findings, with one placeholder per person: a full name seen before
-/// gets its placeholder again, and so do its parts alone ("Kwame", "Mr Mensah"); a new full
-/// name whose surname (or else given name) was seen takes that person's placeholder.
+/// The accepted runs as findings, with one placeholder per person. A name seen before gets
+/// its placeholder again. A full name takes the placeholder of its given name or its surname
+/// seen alone before ("Kwame", "Mr Mensah" → "Kwame Mensah"), but not that of another full
+/// name with the same surname ("Jade Smith" and "Kerry Smith" are two people); a word alone
+/// takes the placeholder of the first full name it is part of.
 fn findings(text: &str, scan: &Scan<'_>, cands: Vec<Cand>) -> Vec<Finding> {
-    let mut letters: KeyMap<usize> = KeyMap::default();
+    // Full names and words seen alone; first and last words of full names.
+    let mut seen: KeyMap<usize> = KeyMap::default();
+    let mut firsts: KeyMap<usize> = KeyMap::default();
+    let mut lasts: KeyMap<usize> = KeyMap::default();
     let mut next = 0usize;
+    let mut new_letter = || {
+        next += 1;
+        next - 1
+    };
     let mut out = Vec::new();
     let mut parts: Vec<u64> = Vec::with_capacity(8);
     for c in cands.into_iter().filter(|c| c.accepted) {
@@ -1093,31 +1102,22 @@ fn findings(text: &str, scan: &Scan<'_>, cands: Vec<Cand>) -> Vec<Finding> {
                 .filter(|&k| scan.toks[k].is_word() && !matches!(scan.class(k), Class::Initial | Class::Particle))
                 .map(|k| scan.token_key(k)),
         );
-        // The key of the full name; a single word is its own key.
-        let full = match parts.as_slice() {
-            [one] => *one,
-            many => many.iter().fold(Key::new(), |k, p| p.to_le_bytes().iter().fold(k, |k, b| k.push(*b))).finish(),
-        };
-        let letter = match letters.get(&full) {
-            Some(l) => *l,
-            None => {
-                let known = if parts.len() >= 2 {
-                    parts.last().and_then(|p| letters.get(p)).or_else(|| parts.first().and_then(|p| letters.get(p))).copied()
-                } else {
-                    None
-                };
-                known.unwrap_or_else(|| {
-                    next += 1;
-                    next - 1
-                })
+        let letter = match parts.as_slice() {
+            [] => continue,
+            [one] => {
+                let l = seen.get(one).or_else(|| firsts.get(one)).or_else(|| lasts.get(one)).copied().unwrap_or_else(&mut new_letter);
+                seen.insert(*one, l);
+                l
+            }
+            [first, .., last] => {
+                let full = parts.iter().fold(Key::new(), |k, p| p.to_le_bytes().iter().fold(k, |k, b| k.push(*b))).finish();
+                let l = seen.get(&full).or_else(|| seen.get(first)).or_else(|| seen.get(last)).copied().unwrap_or_else(&mut new_letter);
+                seen.insert(full, l);
+                firsts.entry(*first).or_insert(l);
+                lasts.entry(*last).or_insert(l);
+                l
             }
         };
-        letters.insert(full, letter);
-        if parts.len() >= 2 {
-            for p in &parts {
-                letters.entry(*p).or_insert(letter);
-            }
-        }
         out.push(Finding {
             start,
             end,
