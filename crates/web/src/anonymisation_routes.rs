@@ -222,9 +222,8 @@ async fn save_register(
     check(a.user.role, may_decide, "edit the case register")?;
     let typed = form::get(&pairs, "case_file").to_string();
     let version = form::get(&pairs, "version").parse::<i64>().unwrap_or(0);
-    let parsed: Result<CaseFile, FieldErrors> = serde_json::from_str(&typed).map_err(|e| {
-        FieldErrors::single("case_file", format!("The register is not valid: {e} (line {}, column {})", e.line(), e.column()))
-    });
+    let parsed: Result<CaseFile, FieldErrors> =
+        CaseFile::from_json(&typed).map_err(|e| FieldErrors::single("case_file", format!("The register is not valid: {e}")));
     let result = match parsed {
         Ok(case) => match Register::from_case(&case) {
             Ok(_) => state.store.save_case_register(&a.user.actor(), id, version, &case).await.map_err(|e| match e {
