@@ -19,31 +19,6 @@ const CASE: &str = r#"{
   "places": [{"name": "14 Alder Road", "kind": "address"}, {"name": "Brookside Primary School", "kind": "school"}]
 }"#;
 
-async fn review_at_chronology(app: &TestApp) -> i64 {
-    let id = app.review_with_members(&[Role::PanelChair, Role::OverviewAuthor, Role::PanelMember]).await;
-    let panel = app.api(app.email(Role::PanelChair)).await;
-    let chair = app.api(app.email(Role::BoardChair)).await;
-    let admin = app.api(app.email(Role::PartnershipAdmin)).await;
-    panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
-    panel
-        .post(
-            &format!("/api/v1/reviews/{id}/recommendation"),
-            &serde_json::json!({"option": "conduct_serious_case_review", "reasons": "Met", "legal_advice_sought": "no", "signed_by": "P", "signed_on": "2026-06-06"}),
-        )
-        .await;
-    chair
-        .post(
-            &format!("/api/v1/reviews/{id}/decision"),
-            &serde_json::json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-08"}),
-        )
-        .await;
-    for action in ["commission_imrs", "compile_chronology"] {
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &serde_json::json!({"action": action})).await;
-        assert_eq!(s, 200, "{v}");
-    }
-    id
-}
-
 /// Finding numbers and their words, from the review screen.
 fn findings(page: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -62,7 +37,7 @@ fn findings(page: &str) -> Vec<(String, String)> {
 async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let id = review_at_chronology(&app).await;
+        let id = app.review_at_chronology().await;
         let author = app.browser(app.email(Role::OverviewAuthor)).await;
 
         // The author saves the register; a malformed one is refused naming the problem.

@@ -78,28 +78,11 @@ async fn drafts_are_versioned_commented_and_frozen_on_approval() {
     }
 }
 
-/// A Serious Case Review brought to its integrated chronology, with the overview author,
-/// a panel member and the panel chair on it.
-async fn review_at_chronology(app: &TestApp) -> i64 {
-    let id = app.review_with_members(&[Role::PanelChair, Role::OverviewAuthor, Role::PanelMember, Role::AgencyAuthor]).await;
-    let panel = app.api(app.email(Role::PanelChair)).await;
-    let chair = app.api(app.email(Role::BoardChair)).await;
-    let admin = app.api(app.email(Role::PartnershipAdmin)).await;
-    panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
-    panel.post(&format!("/api/v1/reviews/{id}/recommendation"), &serde_json::json!({"option": "conduct_serious_case_review", "reasons": "Met", "legal_advice_sought": "no", "signed_by": "P", "signed_on": "2026-06-06"})).await;
-    chair.post(&format!("/api/v1/reviews/{id}/decision"), &serde_json::json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-08"})).await;
-    for action in ["commission_imrs", "compile_chronology"] {
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &serde_json::json!({"action": action})).await;
-        assert_eq!(s, 200, "{v}");
-    }
-    id
-}
-
 #[tokio::test]
 async fn the_overview_report_is_drafted_circulated_and_approved_on_the_pages() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let id = review_at_chronology(&app).await;
+        let id = app.review_at_chronology().await;
         let author = app.browser(app.email(Role::OverviewAuthor)).await;
         let url = format!("/reviews/{id}/documents/overview_report");
         let (s, page) = author.get(&url).await;
@@ -168,7 +151,7 @@ async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronolog
     let (s, page) = author.get(&format!("/reviews/{early}/documents/executive_summary")).await;
     assert_eq!(s, 422, "refused with the reason before the chronology");
     assert!(page.contains("cannot be written yet"));
-    let id = review_at_chronology(&app).await;
+    let id = app.review_at_chronology().await;
     let url = format!("/reviews/{id}/documents/executive_summary");
     let member = "Test Panel member";
     let body = [
@@ -199,7 +182,7 @@ async fn the_executive_summary_names_no_panel_member_and_waits_for_the_chronolog
 async fn document_routes_check_membership_and_role() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let id = review_at_chronology(&app).await;
+        let id = app.review_at_chronology().await;
         let author = app.browser(app.email(Role::OverviewAuthor)).await;
         let url = format!("/reviews/{id}/documents/overview_report");
         let (s, _, _) = author.post(&url, &[("section-introduction", "Draft."), ("version", "0")]).await;

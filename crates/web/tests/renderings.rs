@@ -25,37 +25,11 @@ fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A Serious Case Review at its integrated chronology with the panel and overview author.
-async fn review_at_chronology(app: &TestApp) -> i64 {
-    let id = app.review_with_members(&[Role::PanelChair, Role::OverviewAuthor, Role::PanelMember, Role::AgencyAuthor]).await;
-    let panel = app.api(app.email(Role::PanelChair)).await;
-    let chair = app.api(app.email(Role::BoardChair)).await;
-    let admin = app.api(app.email(Role::PartnershipAdmin)).await;
-    panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
-    panel
-        .post(
-            &format!("/api/v1/reviews/{id}/recommendation"),
-            &serde_json::json!({"option": "conduct_serious_case_review", "reasons": "Met", "legal_advice_sought": "no", "signed_by": "P", "signed_on": "2026-06-06"}),
-        )
-        .await;
-    chair
-        .post(
-            &format!("/api/v1/reviews/{id}/decision"),
-            &serde_json::json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-08"}),
-        )
-        .await;
-    for action in ["commission_imrs", "compile_chronology"] {
-        let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &serde_json::json!({"action": action})).await;
-        assert_eq!(s, 200, "{v}");
-    }
-    id
-}
-
 #[tokio::test]
 async fn a_report_is_marked_draft_until_approved_and_every_copy_is_recorded() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let id = review_at_chronology(&app).await;
+        let id = app.review_at_chronology().await;
         let author = app.browser(app.email(Role::OverviewAuthor)).await;
         let url = format!("/reviews/{id}/documents/overview_report");
         let fields: Vec<(String, String)> = casereview_core::documents::DocumentKind::OverviewReport
@@ -156,7 +130,7 @@ async fn a_document_for_a_review_in_the_wrong_state_is_refused_with_the_reason()
 #[tokio::test]
 async fn the_executive_summary_docx_opens_in_libreoffice_and_names_no_panel_member() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let id = review_at_chronology(&app).await;
+    let id = app.review_at_chronology().await;
     let author = app.browser(app.email(Role::OverviewAuthor)).await;
     let url = format!("/reviews/{id}/documents/executive_summary");
     let body = [
@@ -193,7 +167,7 @@ async fn the_executive_summary_docx_opens_in_libreoffice_and_names_no_panel_memb
 async fn letters_go_to_each_addressee_and_the_referral_form_prints() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let id = review_at_chronology(&app).await;
+        let id = app.review_at_chronology().await;
         let admin = app.browser(app.email(Role::PartnershipAdmin)).await;
         let (s, page) = admin.get(&format!("/reviews/{id}/letters?event=14+January+2027+at+2pm")).await;
         assert_eq!(s, 200);
@@ -235,7 +209,7 @@ async fn letters_go_to_each_addressee_and_the_referral_form_prints() {
 #[tokio::test]
 async fn approved_terms_of_reference_are_amended_only_by_the_board_chair() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let id = review_at_chronology(&app).await;
+    let id = app.review_at_chronology().await;
     let panel = app.browser(app.email(Role::PanelChair)).await;
     let url = format!("/reviews/{id}/documents/terms_of_reference");
     let fields: Vec<(String, String)> = casereview_core::documents::DocumentKind::TermsOfReference

@@ -200,6 +200,33 @@ impl TestApp {
         }
         id
     }
+
+    /// A Serious Case Review brought to its integrated chronology, with the panel chair,
+    /// the overview author, a panel member and an agency author on it.
+    pub async fn review_at_chronology(&self) -> i64 {
+        let id = self.review_with_members(&[Role::PanelChair, Role::OverviewAuthor, Role::PanelMember, Role::AgencyAuthor]).await;
+        let panel = self.api(self.email(Role::PanelChair)).await;
+        let chair = self.api(self.email(Role::BoardChair)).await;
+        let admin = self.api(self.email(Role::PartnershipAdmin)).await;
+        panel.post(&format!("/api/v1/reviews/{id}/screening-meetings"), &meeting_json("conduct_serious_case_review")).await;
+        panel
+            .post(
+                &format!("/api/v1/reviews/{id}/recommendation"),
+                &json!({"option": "conduct_serious_case_review", "reasons": "Met", "legal_advice_sought": "no", "signed_by": "P", "signed_on": "2026-06-06"}),
+            )
+            .await;
+        chair
+            .post(
+                &format!("/api/v1/reviews/{id}/decision"),
+                &json!({"kind": "serious_case_review", "issues_of_significance": "x", "signed_by": "C", "decided_on": "2026-06-08"}),
+            )
+            .await;
+        for action in ["commission_imrs", "compile_chronology"] {
+            let (s, v) = admin.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": action})).await;
+            assert_eq!(s, 200, "{v}");
+        }
+        id
+    }
 }
 
 /// The value of a hidden input in a page.
