@@ -539,9 +539,9 @@ async fn documents_lessons_learned(store: &Store, admin: &User, panel: &User, id
             DocumentKind::ExecutiveSummary,
             0,
             &sections(&[
-                ("introduction", "This is the executive summary of the lessons learned review about **Child L**, aged 6 at the time, commissioned by {{partnership.name}} ({{review.reference}}). The review considered how agencies worked together over two years in which Child L lived with a grandmother."),
+                ("introduction", "This is the executive summary of the lessons learned review about **Leo Hartley**, aged 6 at the time, commissioned by {{partnership.name}} ({{review.reference}}). The review considered how agencies worked together over two years in which Leo lived with his grandmother."),
                 ("panel", "The panel is listed above by position and organisation (003 §3.10)."),
-                ("summary", "Child L experienced serious neglect. Professionals in several agencies saw signs of neglect but disagreed about whether the threshold for a referral was met.[^1]\n\n[^1]: The threshold document in force at the time is referred to in the overview report."),
+                ("summary", "Leo experienced serious neglect at 12 Example Row. Professionals in several agencies saw signs of neglect but disagreed about whether the threshold for a referral was met.[^1]\n\n[^1]: The threshold document in force at the time is referred to in the overview report."),
                 ("conclusions", "1. The partnership should publish a single threshold document with worked examples.\n2. Agencies should audit how often children are seen alone during home visits."),
             ]),
         )
