@@ -110,6 +110,9 @@ impl Detector {
 
 const UNSET: u64 = u64::MAX;
 
+/// The most initials before a name ("J. R. R. Tolkien" has three).
+const MAX_INITIALS: usize = 5;
+
 /// Which tokens lie outside the spans other detectors took (one merge pass).
 fn free_tokens(toks: &[Tok], taken: &[Range<usize>]) -> Vec<bool> {
     let mut out = Vec::with_capacity(toks.len());
@@ -429,21 +432,33 @@ impl<'a> Scan<'a> {
         matches!(self.toks.get(i).and_then(Tok::shape), Some(Shape::Title | Shape::Upper))
     }
 
-    /// An initial at `i`: a capital letter followed by "." and/or a name word.
+    /// An initial at `i`: a capital letter followed by "." and/or a name word, perhaps after
+    /// more initials ("J. R. R. Tolkien"); the index of the token after it.
+    ///
+    /// Iterative and bounded: a chain of more than [`MAX_INITIALS`] initials ("J J J J ...")
+    /// is no name, so neither the stack nor the work grows with the input (a recursive walk
+    /// of the chain overflowed the stack on `"J ".repeat(40000)`, and was quadratic).
     fn initial_at(&self, i: usize) -> Option<usize> {
-        let mut j = i + 1;
-        if self.toks.get(j).is_some_and(|t| t.is_punct('.') && t.start == self.toks[i].end) {
-            j += 1;
+        let mut cur = i;
+        let mut after_first = None;
+        for _ in 0..MAX_INITIALS {
+            let end = self.toks.get(cur)?.end;
+            let mut j = cur + 1;
+            if self.toks.get(j).is_some_and(|t| t.is_punct('.') && t.start == end) {
+                j += 1;
+            }
+            let next = self.toks.get(j)?;
+            if !self.joined(j) || (!next.space_before && next.is_word()) {
+                return None;
+            }
+            let first = *after_first.get_or_insert(j);
+            match self.class(j) {
+                Class::Name | Class::Common | Class::Unknown | Class::Particle => return Some(first),
+                Class::Initial => cur = j,
+                _ => return None,
+            }
         }
-        let next = self.toks.get(j)?;
-        if !self.joined(j) || (!next.space_before && next.is_word()) {
-            return None;
-        }
-        match self.class(j) {
-            Class::Name | Class::Common | Class::Unknown | Class::Particle => Some(j),
-            Class::Initial => self.initial_at(j).map(|_| j),
-            _ => None,
-        }
+        None
     }
 
     /// Runs of capitalised words, each scored.
@@ -732,6 +747,10 @@ impl<'a> Scan<'a> {
         let mut determiner = false;
         let p = first.checked_sub(1);
         let pw = p.filter(|&p| toks[p].is_word() && self.joined(p + 1));
+        if pw.is_some_and(|p| self.place_connector(p)) {
+            // "Newcastle upon Tyne", "Kingston upon Thames", "Weston super Mare".
+            vetoed = true;
+        }
         if title {
             s += 1.2;
             note(1.2, "names:context:title", &mut best_context, &mut why);
@@ -867,8 +886,24 @@ impl<'a> Scan<'a> {
         if vetoed {
             s = s.min(0.0);
         }
-        let accepted = !vetoed && s >= 1.0 && self.plausible(classes, title);
+        // An acronym ("MARAC", "MASH", "LADO", "IDVA"): an ALL CAPS word of three to six
+        // letters in running text that no name list holds is a name only in a strong name
+        // context (a title, a relation or role, "named"), never on a verb or a list alone.
+        let acronym = upper_prose && !has_name && name_idx.iter().all(|&k| (3..=6).contains(&self.word(k).chars().count())) && !has_initial;
+        let strong = matches!(why, "names:context:title" | "names:context:relation" | "names:context:named" | "names:context:family");
+        let accepted = !vetoed && s >= 1.0 && self.plausible(classes, title) && (!acronym || strong);
         Cand { first, last, score: s, why, accepted, vetoed, initial_position, weakest, coordinated: false }
+    }
+
+    /// "upon" or "super" between a capitalised word and the run: the second half of a place
+    /// name ("Newcastle upon Tyne", "Burton upon Trent", "Weston super Mare").
+    fn place_connector(&self, p: usize) -> bool {
+        let w = self.word(p);
+        (w.eq_ignore_ascii_case("upon") || w.eq_ignore_ascii_case("super"))
+            && !self.toks[p].sentence_start
+            && p > 0
+            && self.joined(p)
+            && self.capitalised(p - 1)
     }
 
     /// Things no score overrides: a function word or a place only after a title.
