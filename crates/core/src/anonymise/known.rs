@@ -196,6 +196,8 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
     // Sentence state: did the last significant character end a sentence?
     let mut terminal = true;
     let mut newlines = 0u32;
+    // No word yet on this line.
+    let mut line_start = true;
     while i < n {
         let c0 = b[i];
         let is_letter = if c0 < 0x80 { c0.is_ascii_alphabetic() } else { char_at(text, i).is_some_and(char::is_alphabetic) };
@@ -206,6 +208,7 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
                 '\n' => {
                     ws += 1;
                     newlines += 1;
+                    line_start = true;
                     if newlines >= 2 {
                         terminal = true;
                     }
@@ -220,15 +223,20 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
                     terminal = false;
                     newlines = 0;
                 }
-                '-' => {
-                    hyphens += 1;
-                    // A hyphen opening a line is a bullet; inside a word it is not.
-                    if ws > 0 || first_word {
+                '-' | '–' | '—' => {
+                    if c == '-' {
+                        hyphens += 1;
+                    } else {
+                        other += 1;
+                    }
+                    // A dash opening a line is a bullet; inside a sentence ("the youngest
+                    // child - Iris - was") or a word it is not.
+                    if line_start || first_word {
                         terminal = true;
                     }
                     newlines = 0;
                 }
-                '!' | '?' | ':' | ';' | '•' | '*' | '–' | '—' | '·' | '>' => {
+                '!' | '?' | ':' | ';' | '•' | '*' | '·' | '>' => {
                     other += 1;
                     terminal = true;
                     newlines = 0;
@@ -334,6 +342,7 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
         first_word = false;
         terminal = false;
         newlines = 0;
+        line_start = false;
         (ws, dots, commas, hyphens, other) = (0, 0, 0, 0, 0);
         i = end;
     }
@@ -462,7 +471,10 @@ const SUBJECT_VERBS: &[&str] = &[
     "fell", "hit", "kicked", "screamed", "remained", "remains", "needs", "attends", "often", "never", "always", "still", "again",
     "initially", "subsequently", "repeatedly", "now", "says", "thinks", "thought", "knew", "saw", "heard", "gave", "took", "made",
     "wants", "likes", "lived", "drank", "drinks", "used", "uses", "became", "seems", "feels", "told", "cannot", "can't", "didn't",
-    "wasn't", "hasn't", "hadn't", "doesn't", "won't",
+    "wasn't", "hasn't", "hadn't", "doesn't", "won't", "isn't", "aren't", "weren't", "couldn't", "wouldn't", "shouldn't", "might",
+    "must", "will", "shall", "can", "presents", "reports", "states", "explains", "describes", "discloses", "got", "wrote", "sat",
+    "stood", "lost", "met", "kept", "brought", "woke", "spends", "sees", "seems", "remembers", "recalls", "returns", "moves",
+    "seen", "taken", "given", "found", "known", "brought", "collected", "weighed",
 ];
 
 /// A title before a name.
@@ -526,8 +538,33 @@ const ACRONYMS: &[&str] = &[
 /// Lower-case words inside a surname ("van der Berg", "de Souza", "bin Hassan").
 pub(crate) const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "le", "la", "bin", "binti", "ibn", "al", "el", "ul",
-    "abu", "ap", "ter", "ten", "st",
+    "abu", "ap", "ab", "bint", "ni", "nic", "mac", "ter", "ten", "st",
 ];
+
+/// Towns and rivers whose names are a letter from a first name or surname ("Hove" and
+/// "Hope", "Thames" and "Thomas"): never read as a misspelling or sound-alike.
+#[rustfmt::skip]
+const PLACE_WORDS: &[&str] = &[
+    "thames", "severn", "trent", "mersey", "tyne", "tees", "avon", "wear", "ouse", "humber", "medway", "tamar", "derwent", "clyde",
+    "forth", "dee", "exe", "wye", "usk", "taff", "kennet", "cherwell", "irwell", "aire", "calder", "swale", "ribble", "lune", "eden",
+    "hove", "bath", "york", "hull", "leeds", "derby", "bolton", "bury", "poole", "dover", "deal", "ripon", "wells", "ely", "truro",
+    "exeter", "leicester", "chester", "worcester", "gloucester", "lincoln", "preston", "luton", "slough", "reading", "crewe", "stoke",
+    "wigan", "oldham", "rochdale", "halifax", "barnet", "brent", "camden", "hackney", "harrow", "ealing", "bexley", "bromley",
+    "croydon", "merton", "sutton", "enfield", "havering", "hillingdon", "hounslow", "newham", "lambeth", "lewisham", "wandsworth",
+    "kent", "essex", "surrey", "sussex", "devon", "dorset", "durham", "cumbria", "norfolk", "suffolk", "cardiff", "swansea",
+    "newport", "bangor", "glasgow", "dundee", "perth", "ayr", "belfast", "derry", "newry", "london", "bristol", "oxford",
+    "cambridge", "norwich", "ipswich", "brighton", "sheffield", "bradford", "carlisle", "lancaster", "warwick", "stafford",
+    "shrewsbury", "hereford", "telford", "salford", "stockport", "dudley", "walsall", "wolverhampton", "coventry", "rugby",
+    "harlow", "basildon", "colchester", "chelmsford", "margate", "hastings", "lewes", "worthing", "crawley", "woking", "guildford",
+    "maidstone", "ashford", "canterbury", "folkestone", "plymouth", "torquay", "barnsley", "doncaster", "rotherham", "wakefield",
+    "huddersfield", "burnley", "blackburn", "blackpool", "morecambe", "kendal", "whitby", "scarborough", "grimsby", "boston",
+    "mansfield", "nottingham", "corby", "kettering", "bedford", "watford", "hatfield", "stevenage", "dartford", "gravesend",
+];
+
+fn is_place_word(norm: &str) -> bool {
+    static SET: OnceLock<FxSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| set_of(PLACE_WORDS)).contains(norm)
+}
 
 fn set_of(words: &'static [&'static str]) -> FxSet<&'static str> {
     words.iter().copied().collect()
@@ -786,6 +823,8 @@ pub(crate) struct Index {
     phrases: FxMap<String, Vec<Phrase>>,
     /// (first letter, number of letters) of every key, for a quick refusal.
     pre: Vec<u64>,
+    /// Every word of the registered places: never a misspelt or sound-alike name.
+    place_words: FxSet<String>,
     /// The people's initials, for checking "J.S." against a whole name.
     person_initials: Vec<Vec<String>>,
     pub people: Vec<PersonEntry>,
@@ -855,6 +894,7 @@ impl Index {
             ix.person_initials.push(own_initials);
         }
         for (k, place) in places.iter().enumerate() {
+            ix.place_words.extend(place.phrases.iter().flatten().cloned());
             for words in &place.phrases {
                 if let Some(first) = words.first() {
                     ix.phrases.entry(first.clone()).or_default().push(Phrase { words: words.clone(), target: Target::Place(k as u32) });
@@ -1155,7 +1195,12 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
             let found = match cache.get(buf.as_str()) {
                 Some(&found) => found,
                 None => {
-                    let found = if is_common(&buf) || title(&buf).is_some() { None } else { ix.fuzzy_match(&buf, &mut scratch, &mut key) };
+                    let found = if is_common(&buf) || title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str())
+                    {
+                        None
+                    } else {
+                        ix.fuzzy_match(&buf, &mut scratch, &mut key)
+                    };
                     if cache.len() < 1 << 16 {
                         cache.insert(buf.clone(), found);
                     }
@@ -1240,6 +1285,11 @@ impl<'a> Matcher<'a> {
             How::None | How::Plural => None,
             How::Initial => t.cap.then_some(false),
             How::Exact if !t.cap => {
+                // "ap", "van", "de" inside a surname ("Mr ap Iorwerth"): a name word, but
+                // never alone (see `accept`) and never last (see `run_at`).
+                if self.ix.set(l.slot).iter().any(|c| c.kind == Kind::Particle) {
+                    return Some(false);
+                }
                 if self.ix.common.get(l.slot as usize).copied().unwrap_or(true) {
                     Some(true)
                 } else {
@@ -1285,6 +1335,10 @@ impl<'a> Matcher<'a> {
             lower_common |= nx_common;
             all_lower &= nx_lower;
             j = nx;
+        }
+        // A particle does not end a name ("Maria van" is "Maria").
+        while j > i && people.iter().all(|&p| self.ix.kind_of(self.looks[j].slot, p) == Some(Kind::Particle)) && !self.toks[j].cap {
+            j -= 1;
         }
         // A single letter does not end a name unless initials stand alone ("J.S.").
         while j > i && self.looks[j].how == How::Initial && self.looks[i..j].iter().any(|l| l.how != How::Initial) {
@@ -1365,15 +1419,23 @@ impl<'a> Matcher<'a> {
                 let next = self.norm(i + 1, false);
                 is_subject_verb(&next) || (!n.cap && n.letters > 4 && next.ends_with("ed"))
             }
-            // "Rose (aged 4) said", "Rose, aged 4, said", "Rose, who ..."
+            // "Rose (aged 4) said", "Rose, aged 4, said", "Rose, who ...", "Rose, Grace and
+            // Iris": another of the register's people named after a comma.
             Some(n) => {
                 let gap = &self.text[t.end..n.start];
                 gap.trim_start().starts_with('(')
                     || (n.gap == Gap::Comma
-                        && matches!(self.norm(i + 1, false).as_str(), "aged" | "age" | "who" | "now" | "then" | "the" | "her" | "his"))
+                        && (matches!(self.norm(i + 1, false).as_str(), "aged" | "age" | "who" | "now" | "then" | "the" | "her" | "his")
+                            || (n.cap && !n.sent_init && self.registered_name_at(i + 1))))
             }
             None => false,
         }
+    }
+
+    /// Whether word `k` is exactly a registered person's first name or surname.
+    fn registered_name_at(&self, k: usize) -> bool {
+        let l = self.looks[k];
+        l.how == How::Exact && self.ix.set(l.slot).iter().any(|c| matches!(c.kind, Kind::First | Kind::Surname))
     }
 
     /// "Mrs Smith", "Dr Okafor", "Ms J. Smith", "Mr and Mrs Smith". Returns the word after.
@@ -1576,9 +1638,28 @@ impl<'a> Matcher<'a> {
                     }
                 }
             }
-            // A one-word place that is a common word ("Oaks") only with its capital.
-            if phrase.words.len() == 1 && is_common(&phrase.words[0]) && !self.toks[i].cap {
-                continue;
+            let t = self.toks[i];
+            match phrase.target {
+                // A one-word place ("Southview" for Southview Junior School) only with its
+                // capital; a common word ("Riverside") not where a sentence may capitalise it.
+                Target::Place(_) if phrase.words.len() == 1 => {
+                    if !t.cap || (is_common(&phrase.words[0]) && t.sent_init) {
+                        continue;
+                    }
+                }
+                // A street alone ("Chapel Street") with its capital or its house number.
+                Target::Place(p)
+                    if !t.cap
+                        && self.ix.places.get(p as usize).is_some_and(|pl| pl.category == Category::Address)
+                        && house_number_before(self.text, t.start) == t.start =>
+                {
+                    continue;
+                }
+                _ => {
+                    if phrase.words.len() == 1 && is_common(&phrase.words[0]) && !t.cap {
+                        continue;
+                    }
+                }
             }
             return Some((k, phrase.target, poss));
         }

@@ -333,6 +333,15 @@ impl Register {
             });
         }
 
+        // The words of the registered addresses (their towns): a school's short form that is
+        // one of them ("Northmoor" of "Northmoor Primary School") is more often the town.
+        let address_words: FxSet<String> = case
+            .places
+            .iter()
+            .zip(&place_kinds)
+            .filter(|(_, k)| **k == PlaceKind::Address)
+            .flat_map(|(pl, _)| words_of(&pl.name))
+            .collect();
         let mut pats = Patterns::default();
         let mut places = Vec::new();
         let mut verbatim: Vec<(String, usize)> = Vec::new();
@@ -404,8 +413,10 @@ impl Register {
                                     && !matches!(w.as_str(), "flat" | "apartment" | "apt" | "unit" | "room" | "maisonette")
                             })
                             .collect();
-                        if street.len() >= 2 && !generic_street(&street) {
-                            phrases.push(street);
+                        // Even a street every town has ("Chapel Street"): the case file says
+                        // this one is the family's.
+                        if street.len() >= 2 {
+                            phrases.extend(street_variants(street));
                         }
                     }
                     if spans.is_empty() {
@@ -417,7 +428,7 @@ impl Register {
                         }
                     }
                 }
-                _ => phrases.extend(place_phrases(&pl.name)),
+                _ => phrases.extend(place_phrases(&pl.name, &name_words, &address_words)),
             }
             places.push(PlaceEntry { key, pseudonym, category, phrases });
         }
@@ -592,47 +603,122 @@ fn parse_name(n: &str) -> Option<Vec<NameWord>> {
     Some(out)
 }
 
-/// Street names found in every town, which alone point at no one.
-fn generic_street(words: &[String]) -> bool {
-    let first = words.first().map_or("", String::as_str);
-    words.len() == 2
-        && matches!(
-            first,
-            "high"
-                | "station"
-                | "church"
-                | "main"
-                | "park"
-                | "london"
-                | "victoria"
-                | "green"
-                | "manor"
-                | "mill"
-                | "school"
-                | "queens"
-                | "kings"
-                | "new"
-                | "north"
-                | "south"
-                | "east"
-                | "west"
-                | "the"
-                | "george"
-                | "albert"
-                | "york"
-                | "chapel"
-                | "market"
-        )
+/// Street types and their abbreviations ("Rd", "Cl", "Terr").
+const STREET_TYPES: &[(&str, &[&str])] = &[
+    ("road", &["rd"]),
+    ("street", &["st"]),
+    ("avenue", &["ave", "av"]),
+    ("crescent", &["cres"]),
+    ("drive", &["dr"]),
+    ("lane", &["ln"]),
+    ("gardens", &["gdns"]),
+    ("place", &["pl"]),
+    ("court", &["ct"]),
+    ("square", &["sq"]),
+    ("close", &["cl"]),
+    ("terrace", &["terr", "ter"]),
+    ("grove", &["gr", "gro"]),
+    ("park", &["pk"]),
+];
+
+/// A street's name and the same with its type written out or abbreviated ("Meadow Close",
+/// "Meadow Cl").
+fn street_variants(street: Vec<String>) -> Vec<Vec<String>> {
+    let last = street.last().map_or("", String::as_str);
+    let Some((full, abbrs)) = STREET_TYPES.iter().find(|(f, a)| *f == last || a.contains(&last)) else {
+        return vec![street];
+    };
+    let stem = &street[..street.len() - 1];
+    let mut out = vec![street.clone()];
+    for w in std::iter::once(full).chain(abbrs.iter()) {
+        if *w != last {
+            let mut v = stem.to_vec();
+            v.push((*w).to_string());
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Words that say what kind of place a school or practice is, not which one.
+fn generic_place_word(w: &str) -> bool {
+    matches!(
+        w,
+        "school"
+            | "schools"
+            | "nursery"
+            | "hospital"
+            | "surgery"
+            | "practice"
+            | "centre"
+            | "center"
+            | "academy"
+            | "college"
+            | "clinic"
+            | "medical"
+            | "health"
+            | "primary"
+            | "infant"
+            | "infants"
+            | "junior"
+            | "juniors"
+            | "community"
+            | "high"
+            | "secondary"
+            | "children's"
+            | "childrens"
+            | "family"
+            | "c"
+            | "of"
+            | "e"
+            | "ce"
+            | "cofe"
+            | "rc"
+            | "church"
+            | "england"
+            | "catholic"
+            | "the"
+            | "and"
+            | "pre"
+            | "preschool"
+            | "day"
+            | "group"
+            | "partnership"
+            | "general"
+            | "infirmary"
+            | "university"
+            | "trust"
+            | "nhs"
+            | "foundation"
+            | "unit"
+            | "house"
+    )
 }
 
 /// A named place's word sequences: its name, its name without a trailing generic word
 /// when two words remain ("St Mary's" for "St Mary's Hospital"), and "St"/"Saint" both ways.
-fn place_phrases(name: &str) -> Vec<Vec<String>> {
+///
+/// And its distinctive leading words alone ("Southview" of "Southview Junior School", "St
+/// Anne's" of "St Anne's C of E Primary"), unless they are a registered person's name or
+/// a word of a registered address (its town), or too short to point at one place.
+fn place_phrases(name: &str, name_words: &FxSet<String>, address_words: &FxSet<String>) -> Vec<Vec<String>> {
     let words = words_of(name);
     if words.is_empty() {
         return Vec::new();
     }
     let mut out = vec![words.clone()];
+    let lead = usize::from(words.first().is_some_and(|w| w == "the"));
+    let saint = usize::from(words.get(lead).is_some_and(|w| w == "st" || w == "saint"));
+    let distinctive: Vec<String> =
+        words[lead..].iter().enumerate().take_while(|(k, w)| *k < saint || !generic_place_word(w)).map(|(_, w)| w.clone()).collect();
+    let core = &distinctive[saint.min(distinctive.len())..];
+    let core_ok = !core.is_empty()
+        && distinctive.len() < words.len()
+        && core.iter().any(|w| w.chars().count() >= 4)
+        && !(core.len() == 1 && (name_words.contains(&core[0]) || address_words.contains(&core[0])) && saint == 0);
+    if core_ok {
+        out.push(distinctive);
+    }
     let generic = |w: &str| {
         matches!(
             w,
