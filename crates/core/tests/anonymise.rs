@@ -756,7 +756,9 @@ const CASE_B: &str = r#"{
     { "name": "Southview Junior School", "kind": "school" },
     { "name": "Kestrelmoor Medical Centre", "kind": "gp_practice" },
     { "name": "St Aldhelm's C of E Primary School", "kind": "school" },
-    { "name": "Eastbridge Infant School", "kind": "school" }
+    { "name": "Eastbridge Infant School", "kind": "school" },
+    { "name": "Marlowe Road Surgery", "kind": "hospital" },
+    { "name": "Orchard Nursery", "kind": "nursery" }
   ]
 }"#;
 
@@ -779,6 +781,10 @@ fn short_forms_of_registered_places() {
         ("Staff at Southview's breakfast club noticed.", "Staff at School A's breakfast club noticed."),
         ("The GP at Kestrelmoor saw her twice.", "The GP at GP Practice A saw her twice."),
         ("She moved to St Aldhelm's last year.", "She moved to School B last year."),
+        ("She was seen at Marlowe on Monday.", "She was seen at Hospital A on Monday."),
+        ("She was seen at Marlowe Road Surgery.", "She was seen at Hospital A."),
+        // A short form that is also a registered street's name is still the place.
+        ("She started at Orchard in May.", "She started at Nursery A in May."),
         // Lower case is not the school's name; the town of a registered address is a town.
         ("a southview of the valley", "a southview of the valley"),
         ("She lived in Eastbridge before.", "She lived in Eastbridge before."),

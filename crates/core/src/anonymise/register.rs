@@ -333,14 +333,16 @@ impl Register {
             });
         }
 
-        // The words of the registered addresses (their towns): a school's short form that is
-        // one of them ("Northmoor" of "Northmoor Primary School") is more often the town.
+        // The towns of the registered addresses (the parts with no street): a school's short
+        // form that is one of them ("Northmoor" of "Northmoor Primary School") is more often the town.
         let address_words: FxSet<String> = case
             .places
             .iter()
             .zip(&place_kinds)
             .filter(|(_, k)| **k == PlaceKind::Address)
-            .flat_map(|(pl, _)| words_of(&pl.name))
+            .flat_map(|(pl, _)| pl.name.split([',', '\n']))
+            .filter(|part| patterns::address_spans(part).is_empty())
+            .flat_map(words_of)
             .collect();
         let mut pats = Patterns::default();
         let mut places = Vec::new();
@@ -692,6 +694,26 @@ fn generic_place_word(w: &str) -> bool {
             | "foundation"
             | "unit"
             | "house"
+            // A practice named after its street ("Marlowe Road Surgery"): the street's type
+            // is no more distinctive than "Surgery".
+            | "road"
+            | "street"
+            | "lane"
+            | "avenue"
+            | "way"
+            | "drive"
+            | "green"
+            | "park"
+            | "lodge"
+            | "court"
+            | "place"
+            | "grove"
+            | "close"
+            | "crescent"
+            | "gardens"
+            | "square"
+            | "terrace"
+            | "row"
     )
 }
 
