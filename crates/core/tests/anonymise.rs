@@ -809,8 +809,13 @@ fn registered_common_word_first_names_mid_sentence() {
     table_b(&[
         ("The nurse weighed Iris at the clinic.", "The nurse weighed Child A at the clinic."),
         ("The health visitor saw Grace and Iris together.", "The health visitor saw Mother and Child A together."),
-        // Lower case stays a word.
+        ("The health visitor saw her - Iris - alone.", "The health visitor saw her - Child A - alone."),
+        ("Child: Iris\nAge: 4", "Child: Child A\nAge: 4"),
+        ("Present: Grace, Iris (child)", "Present: Mother, Child A (child)"),
+        ("Iris, Grace and a neighbour attended.", "Child A, Mother and a neighbour attended."),
+        // Lower case stays a word; a sentence or label still needs evidence.
         ("She said grace before meals.", "She said grace before meals."),
+        ("Note: Grace periods apply.", "Note: Grace periods apply."),
     ]);
 }
 

@@ -1411,6 +1411,15 @@ impl<'a> Matcher<'a> {
         if !t.sent_init && (!t.all_caps || !neighbour_caps) {
             return true;
         }
+        // The value of a label ("Child: Iris", "Present: Grace, ..."): the name ends its line
+        // or its item.
+        let after_colon = self.text[..t.start].trim_end_matches([' ', '\t']).ends_with(':');
+        if after_colon && !t.all_caps {
+            let rest = self.toks.get(i + 1).map_or("", |n| &self.text[t.end..n.start]);
+            if self.toks.get(i + 1).is_none() || rest.contains('\n') || rest.trim_start().starts_with([',', ';', '(']) {
+                return true;
+            }
+        }
         // At the start of a sentence or in capitals: the next word must show a person, a
         // verb of which the name is the subject ("Rose said", "Mark often drank", "Will
         // attended": a past tense in -ed).
