@@ -759,6 +759,12 @@ const CASE_B: &str = r#"{
     { "name": "Eastbridge Infant School", "kind": "school" },
     { "name": "Marlowe Road Surgery", "kind": "hospital" },
     { "name": "Orchard Nursery", "kind": "nursery" }
+  ],
+  "identifiers": [
+    { "value": "07700 900456", "kind": "phone" },
+    { "value": "401 023 2137", "kind": "nhs_number" },
+    { "value": "EB/2021/0456", "kind": "case_reference" },
+    { "value": "QQ 12 34 56 C", "kind": "national_insurance_number" }
   ]
 }"#;
 
@@ -801,6 +807,10 @@ fn abbreviated_and_bare_registered_streets() {
         ("Police attended 61 Chapel St twice.", "Police attended the family home twice."),
         ("Neighbours on Chapel Street complained.", "Neighbours on the family home complained."),
         ("Police attended 14 Orchard\nTerrace at night.", "Police attended Address C at night."),
+        // The flat goes with the registered street, written or not.
+        ("Police attended Flat 37, 61 Chapel Street twice.", "Police attended the family home twice."),
+        ("Police attended flat 37 61 Chapel St twice.", "Police attended the family home twice."),
+        ("Police attended Flat 37,\n61 Chapel Street twice.", "Police attended the family home twice."),
     ]);
 }
 
@@ -837,5 +847,20 @@ fn towns_and_rivers_are_not_misspelt_names() {
         ("They walked along the Thames.", "They walked along the Thames."),
         ("Thomas Hope visited.", "Social Worker 1 visited."),
         ("Mr Hopr visited.", "Social Worker 1 visited."),
+    ]);
+}
+
+#[test]
+fn registered_identifiers_written_otherwise_or_broken_over_a_line() {
+    table_b(&[
+        ("Call 07700\n900456 after six.", "Call [phone number] after six."),
+        ("NHS number 401 023\n2137 was given.", "NHS number [NHS number] was given."),
+        ("Case EB-2021-0456 was opened.", "Case [reference] was opened."),
+        ("Case EB 2021 0456 was opened.", "Case [reference] was opened."),
+        ("Case eb/2021/0456 was opened.", "Case [reference] was opened."),
+        ("Case EB/2021/\n0456 was opened.", "Case [reference] was opened."),
+        ("NI number QQ123456C was given.", "NI number [reference] was given."),
+        // Another reference is not this one.
+        ("Case EB/2021/0457 was opened.", "Case EB/2021/0457 was opened."),
     ]);
 }

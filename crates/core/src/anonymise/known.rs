@@ -1136,6 +1136,44 @@ fn house_number_before(text: &str, start: usize) -> usize {
     j
 }
 
+/// The start of a flat before a house number ("Flat 37, " of "Flat 37, 61 Chapel
+/// Street"), else `start`.
+fn flat_before(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
+    let mut j = start;
+    while j > 0 && matches!(b[j - 1], b' ' | b'\n') {
+        j -= 1;
+    }
+    if j > 0 && b[j - 1] == b',' {
+        j -= 1;
+    }
+    if j == start || j == 0 {
+        return start;
+    }
+    if b[j - 1].is_ascii_alphabetic() && j > 1 && b[j - 2].is_ascii_digit() {
+        j -= 1;
+    }
+    let end_digits = j;
+    while j > 0 && b[j - 1].is_ascii_digit() && end_digits - j < 4 {
+        j -= 1;
+    }
+    if j == end_digits || j == 0 || !matches!(b[j - 1], b' ' | b'\n') {
+        return start;
+    }
+    let word_end = j - 1;
+    let mut k = word_end;
+    while k > 0 && b[k - 1].is_ascii_alphabetic() {
+        k -= 1;
+    }
+    let word = &text[k..word_end];
+    let flat = ["flat", "apartment", "apt", "unit", "maisonette", "room"].iter().any(|w| word.eq_ignore_ascii_case(w));
+    if flat && (k == 0 || !b[k - 1].is_ascii_alphanumeric()) {
+        k
+    } else {
+        start
+    }
+}
+
 /// Misspellings and sound-alikes already decided, by folded word.
 type FuzzyCache = FxMap<String, Option<(u32, How)>>;
 
@@ -1687,7 +1725,17 @@ impl<'a> Matcher<'a> {
             Target::Place(k) => {
                 let Some(place) = self.ix.places.get(k as usize) else { return };
                 // A street's house number goes with it ("12 example row", "12, Example Row").
-                let start = if place.category == Category::Address { house_number_before(self.text, start) } else { start };
+                // And a flat before it ("Flat 37, 61 Chapel Street").
+                let start = if place.category == Category::Address {
+                    let number = house_number_before(self.text, start);
+                    if number < start {
+                        flat_before(self.text, number)
+                    } else {
+                        start
+                    }
+                } else {
+                    start
+                };
                 let replacement = with_possessive(self, place.pseudonym.clone());
                 let (key, category) = (place.key.clone(), place.category);
                 let detector = if category == Category::Address { "known:address" } else { "known:place" };

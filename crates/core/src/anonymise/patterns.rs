@@ -14,7 +14,7 @@
 //! "[postcode]" otherwise. Dates are reported only when they are a registered date: most
 //! dates in a review (visits, meetings) are its substance, a date of birth identifies.
 
-use super::known::FxMap;
+use super::known::{FxMap, FxSet};
 use super::{Category, Finding, Register};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -57,8 +57,17 @@ pub(crate) struct Patterns {
 
 impl Patterns {
     /// Compiles the verbatim identifiers (values and their targets).
+    /// Each is also matched with its separators written otherwise ("NM/2019/00123" as
+    /// "NM-2019-00123", "NM 2019 00123", "NM201900123") and broken over a line at one of
+    /// them.
     pub(crate) fn set_verbatim(&mut self, values: Vec<(String, usize)>) {
-        let values: Vec<(String, usize)> = values.into_iter().filter(|(v, _)| v.chars().count() >= 3).collect();
+        let mut seen: FxSet<String> = FxSet::default();
+        let values: Vec<(String, usize)> = values
+            .into_iter()
+            .filter(|(v, _)| v.chars().count() >= 3)
+            .flat_map(|(v, t)| separator_variants(&v).into_iter().map(move |x| (x, t)))
+            .filter(|(v, _)| v.chars().filter(char::is_ascii_alphanumeric).count() >= 3 && seen.insert(v.to_ascii_lowercase()))
+            .collect();
         if values.is_empty() {
             return;
         }
@@ -71,6 +80,39 @@ impl Patterns {
             self.verbatim_targets = values.into_iter().map(|(_, t)| t).collect();
         }
     }
+}
+
+/// Characters that separate the parts of a reference.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '/' | '-' | '.' | '_')
+}
+
+/// A registered identifier with its separators written otherwise: all alike (each of
+/// " ", "/", "-", ".", none), and the original broken over a line at one of them.
+fn separator_variants(v: &str) -> Vec<String> {
+    let mut out = vec![v.to_string()];
+    let seps = v.chars().filter(|&c| is_separator(c)).count();
+    // An email's dots are not separators; nor is a value made mostly of them.
+    if seps == 0 || seps > 8 || v.contains('@') {
+        return out;
+    }
+    // Runs of separators become one.
+    let parts: Vec<&str> = v.split(is_separator).filter(|p| !p.is_empty()).collect();
+    for sep in [" ", "/", "-", ".", ""] {
+        out.push(parts.join(sep));
+    }
+    for (i, c) in v.char_indices() {
+        if is_separator(c) {
+            let (head, tail) = (&v[..i], &v[i + c.len_utf8()..]);
+            if c == ' ' {
+                out.push(format!("{head}\n{tail}"));
+            } else {
+                out.push(format!("{head}{c}\n{tail}"));
+                out.push(format!("{head}\n{c}{tail}"));
+            }
+        }
+    }
+    out
 }
 
 fn word_byte(b: u8) -> bool {
@@ -415,6 +457,17 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             groups.push(cur);
             cur = 0;
             j += 1;
+        } else if cur > 0 && digits.len() < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
+            // A number broken over a line ("07700\n900123"), only while it is too short to
+            // be whole, so that numbers on successive lines stay apart.
+            let skip = if c == b' ' { 2 } else { 1 };
+            let nx = at(b, j + skip);
+            if !nx.is_ascii_digit() {
+                break;
+            }
+            groups.push(cur);
+            cur = 0;
+            j += skip;
         } else {
             break;
         }
