@@ -16,7 +16,7 @@
 
 use super::known::{FxMap, FxSet};
 use super::{Category, Finding, Register};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// A registered date of birth or death.
 #[derive(Debug, Clone)]
@@ -71,7 +71,10 @@ impl Patterns {
         if values.is_empty() {
             return;
         }
+        // A contiguous NFA: a few dozen patterns per case, built once per case file, where a
+        // DFA would cost more to build than it saves in searching.
         let built = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(values.iter().map(|(v, _)| v.as_str()));
