@@ -823,6 +823,8 @@ fn registered_common_word_first_names_mid_sentence() {
         ("Child: Iris\nAge: 4", "Child: Child A\nAge: 4"),
         ("Present: Grace, Iris (child)", "Present: Mother, Child A (child)"),
         ("Iris, Grace and a neighbour attended.", "Child A, Mother and a neighbour attended."),
+        ("Iris usually walked to school.", "Child A usually walked to school."),
+        ("Iris not attending was noted.", "Child A not attending was noted."),
         // Lower case stays a word; a sentence or label still needs evidence.
         ("She said grace before meals.", "She said grace before meals."),
         ("Note: Grace periods apply.", "Note: Grace periods apply."),

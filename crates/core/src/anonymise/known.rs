@@ -474,7 +474,7 @@ const SUBJECT_VERBS: &[&str] = &[
     "wasn't", "hasn't", "hadn't", "doesn't", "won't", "isn't", "aren't", "weren't", "couldn't", "wouldn't", "shouldn't", "might",
     "must", "will", "shall", "can", "presents", "reports", "states", "explains", "describes", "discloses", "got", "wrote", "sat",
     "stood", "lost", "met", "kept", "brought", "woke", "spends", "sees", "seems", "remembers", "recalls", "returns", "moves",
-    "seen", "taken", "given", "found", "known", "brought", "collected", "weighed",
+    "seen", "taken", "given", "found", "known", "brought", "collected", "weighed", "being", "having", "not", "herself", "himself",
 ];
 
 /// A title before a name.
@@ -1464,7 +1464,9 @@ impl<'a> Matcher<'a> {
         match self.toks.get(i + 1) {
             Some(n) if n.gap == Gap::Space => {
                 let next = self.norm(i + 1, false);
-                is_subject_verb(&next) || (!n.cap && n.letters > 4 && next.ends_with("ed"))
+                // "Iris usually", "Guy clearly": an adverb of the verb to come.
+                is_subject_verb(&next)
+                    || (!n.cap && n.letters > 4 && (next.ends_with("ed") || (next.ends_with("ly") && !next.ends_with("ily"))))
             }
             // "Rose (aged 4) said", "Rose, aged 4, said", "Rose, who ...", "Rose, Grace and
             // Iris": another of the register's people named after a comma.
