@@ -747,7 +747,8 @@ const CASE_B: &str = r#"{
     { "names": ["Grace Pemberton"], "role": "mother" },
     { "names": ["Rhys ap Iorwerth"], "role": "father" },
     { "names": ["Thomas Hope"], "role": "social worker" },
-    { "names": ["Lena van Dijk"], "role": "health visitor" }
+    { "names": ["Lena van Dijk"], "role": "health visitor" },
+    { "names": ["Aled Morgan"], "role": "police officer" }
   ],
   "places": [
     { "name": "Flat 37, 61 Chapel Street, Eastbridge", "kind": "address" },
@@ -825,6 +826,10 @@ fn registered_common_word_first_names_mid_sentence() {
         ("Iris, Grace and a neighbour attended.", "Child A, Mother and a neighbour attended."),
         ("Iris usually walked to school.", "Child A usually walked to school."),
         ("Iris not attending was noted.", "Child A not attending was noted."),
+        // Initials that are also "AM": the officer's, except after a time.
+        ("The report by AM was filed.", "The report by Police Officer 1 was filed."),
+        ("The visit was at 10 AM on Monday.", "The visit was at 10 AM on Monday."),
+        ("The visit was at 10.30 AM on Monday.", "The visit was at 10.30 AM on Monday."),
         // Lower case stays a word; a sentence or label still needs evidence.
         ("She said grace before meals.", "She said grace before meals."),
         ("Note: Grace periods apply.", "Note: Grace periods apply."),

@@ -887,7 +887,8 @@ impl Index {
             own_initials.sort();
             own_initials.dedup();
             for i in &own_initials {
-                if i.chars().count() >= 2 && !is_acronym(i) {
+                // "AM" and "PM" are someone's initials except after a time (see `look_up`).
+                if i.chars().count() >= 2 && (!is_acronym(i) || i == "am" || i == "pm") {
                     push_cand(initials.entry(i.clone()).or_default(), Cand { person: p, kind: Kind::Initials });
                 }
             }
@@ -1174,6 +1175,13 @@ fn flat_before(text: &str, start: usize) -> usize {
     }
 }
 
+/// Whether a word at `start` follows a time or a number ("10 AM", "9.30 PM", "10AM") or
+/// stands in a run of capitals ("I AM").
+fn after_time(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    before.ends_with(|c: char| c.is_ascii_digit() || c.is_ascii_uppercase())
+}
+
 /// Misspellings and sound-alikes already decided, by folded word.
 type FuzzyCache = FxMap<String, Option<(u32, How)>>;
 
@@ -1203,7 +1211,7 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
         if pre {
             if let Some(&slot) = ix.exact.get(&buf) {
                 *look = Look { how: How::Exact, slot, phrase: false };
-            } else if t.all_caps && t.letters <= 4 {
+            } else if t.all_caps && t.letters <= 4 && !((buf == "am" || buf == "pm") && after_time(text, t.start)) {
                 if let Some(&slot) = ix.initials.get(&buf) {
                     *look = Look { how: How::Initials, slot, phrase: false };
                 }
