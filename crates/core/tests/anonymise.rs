@@ -759,7 +759,9 @@ const CASE_B: &str = r#"{
     { "name": "St Aldhelm's C of E Primary School", "kind": "school" },
     { "name": "Eastbridge Infant School", "kind": "school" },
     { "name": "Marlowe Road Surgery", "kind": "hospital" },
-    { "name": "Orchard Nursery", "kind": "nursery" }
+    { "name": "Orchard Nursery", "kind": "nursery" },
+    { "name": "Royal Ashdown Hospital", "kind": "hospital" },
+    { "name": "Wrenfield Maritime Hospital", "kind": "hospital" }
   ],
   "identifiers": [
     { "value": "07700 900456", "kind": "phone" },
@@ -790,6 +792,11 @@ fn short_forms_of_registered_places() {
         ("She moved to St Aldhelm's last year.", "She moved to School B last year."),
         ("She was seen at Marlowe on Monday.", "She was seen at Hospital A on Monday."),
         ("She was seen at Marlowe Road Surgery.", "She was seen at Hospital A."),
+        // A hospital shortened without "Royal" or its kind ("Maritime").
+        ("He was taken to Ashdown with a head injury.", "He was taken to Hospital B with a head injury."),
+        ("He was taken to Royal Ashdown by ambulance.", "He was taken to Hospital B by ambulance."),
+        ("She was born at Wrenfield.", "She was born at Hospital C."),
+        ("She was born at Wrenfield Maritime.", "She was born at Hospital C."),
         // A short form that is also a registered street's name is still the place.
         ("She started at Orchard in May.", "She started at Nursery A in May."),
         // Lower case is not the school's name; the town of a registered address is a town.

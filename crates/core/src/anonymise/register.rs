@@ -688,6 +688,10 @@ fn generic_place_word(w: &str) -> bool {
             | "partnership"
             | "general"
             | "infirmary"
+            // Kinds of hospital ("Sunnyside Maritime Hospital", "Oakfield Memorial"), not which.
+            | "maritime"
+            | "memorial"
+            | "district"
             | "university"
             | "trust"
             | "nhs"
@@ -729,7 +733,12 @@ fn place_phrases(name: &str, name_words: &FxSet<String>, address_words: &FxSet<S
         return Vec::new();
     }
     let mut out = vec![words.clone()];
-    let lead = usize::from(words.first().is_some_and(|w| w == "the"));
+    // "The" and a leading "Royal" ("Royal Broadwater Hospital") are left out of the
+    // distinctive words: writers shorten such a hospital to "Broadwater".
+    let mut lead = usize::from(words.first().is_some_and(|w| w == "the"));
+    if words.get(lead).is_some_and(|w| w == "royal") && words.len() > lead + 2 {
+        lead += 1;
+    }
     let saint = usize::from(words.get(lead).is_some_and(|w| w == "st" || w == "saint"));
     let distinctive: Vec<String> =
         words[lead..].iter().enumerate().take_while(|(k, w)| *k < saint || !generic_place_word(w)).map(|(_, w)| w.clone()).collect();
