@@ -833,6 +833,11 @@ fn registered_common_word_first_names_mid_sentence() {
         ("Iris, Grace and a neighbour attended.", "Child A, Mother and a neighbour attended."),
         ("Iris usually walked to school.", "Child A usually walked to school."),
         ("Iris not attending was noted.", "Child A not attending was noted."),
+        // A clipped chronology note: the name and the state it was found in.
+        ("Home visit by the nurse; Iris distressed.", "Home visit by the nurse; Child A distressed."),
+        ("Seen at clinic. Grace unwell, Iris asleep.", "Seen at clinic. Mother unwell, Child A asleep."),
+        ("Grace anxious about the move.", "Mother anxious about the move."),
+        ("Grace period ended.", "Grace period ended."),
         // Initials that are also "AM": the officer's, except after a time.
         ("The report by AM was filed.", "The report by Police Officer 1 was filed."),
         ("The visit was at 10 AM on Monday.", "The visit was at 10 AM on Monday."),

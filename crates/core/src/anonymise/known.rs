@@ -477,6 +477,14 @@ const SUBJECT_VERBS: &[&str] = &[
     "seen", "taken", "given", "found", "known", "brought", "collected", "weighed", "being", "having", "not", "herself", "himself",
 ];
 
+/// States a chronology's clipped note gives its subject without a verb ("Visit by Ms Cole;
+/// Summer tearful."): after a name they show a person, never the word.
+#[rustfmt::skip]
+const STATE_WORDS: &[&str] = &[
+    "tearful", "upset", "distressed", "unwell", "withdrawn", "anxious", "asleep", "absent", "unsettled", "subdued",
+    "intoxicated", "drowsy", "frightened", "scared", "crying", "injured", "bruised", "unkempt", "dishevelled", "agitated",
+];
+
 /// A title before a name.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Title {
@@ -577,7 +585,12 @@ pub(crate) fn is_common(norm: &str) -> bool {
 
 fn is_subject_verb(norm: &str) -> bool {
     static SET: OnceLock<FxSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| set_of(SUBJECT_VERBS)).contains(norm)
+    SET.get_or_init(|| {
+        let mut set = set_of(SUBJECT_VERBS);
+        set.extend(STATE_WORDS.iter().copied());
+        set
+    })
+    .contains(norm)
 }
 
 fn is_acronym(norm: &str) -> bool {
