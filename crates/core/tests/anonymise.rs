@@ -874,6 +874,8 @@ fn registered_identifiers_written_otherwise_or_broken_over_a_line() {
     table_b(&[
         ("Call 07700\n900456 after six.", "Call [phone number] after six."),
         ("NHS number 401 023\n2137 was given.", "NHS number [NHS number] was given."),
+        ("Mobile: +44\n(0)7700 900456.", "Mobile: [phone number]."),
+        ("Mobile: +44 \n(0)7700 900456.", "Mobile: [phone number]."),
         ("Case EB-2021-0456 was opened.", "Case [reference] was opened."),
         ("Case EB 2021 0456 was opened.", "Case [reference] was opened."),
         ("Case eb/2021/0456 was opened.", "Case [reference] was opened."),

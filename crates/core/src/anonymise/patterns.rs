@@ -465,7 +465,8 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             // be whole, so that numbers on successive lines stay apart.
             let skip = if c == b' ' { 2 } else { 1 };
             let nx = at(b, j + skip);
-            if !nx.is_ascii_digit() {
+            // "+44\n(0)7700 900123": the "(0)" after a country code carried to the next line.
+            if !(nx.is_ascii_digit() || (plus && nx == b'(')) {
                 break;
             }
             groups.push(cur);
