@@ -842,6 +842,10 @@ fn registered_common_word_first_names_mid_sentence() {
         ("The report by AM was filed.", "The report by Police Officer 1 was filed."),
         ("The visit was at 10 AM on Monday.", "The visit was at 10 AM on Monday."),
         ("The visit was at 10.30 AM on Monday.", "The visit was at 10.30 AM on Monday."),
+        // In lower case, the object of a verb of seeing a person, before "and" or "at".
+        ("The GP examined iris and found a rash.", "The GP examined Child A and found a rash."),
+        ("The nurse saw grace at home.", "The nurse saw Mother at home."),
+        ("The nurse saw grace in the faces of the staff.", "The nurse saw grace in the faces of the staff."),
         // Lower case stays a word; a sentence or label still needs evidence.
         ("She said grace before meals.", "She said grace before meals."),
         ("Note: Grace periods apply.", "Note: Grace periods apply."),

@@ -1404,10 +1404,29 @@ impl<'a> Matcher<'a> {
             j -= 1;
         }
         if lower_common && (j == i || (i..=j).all(|k| self.ix.common.get(self.looks[k].slot as usize).copied().unwrap_or(true))) {
+            if j == i && self.lower_name_as_object(i) {
+                return Some(Run { first: i, last: j, people });
+            }
             return None;
         }
         let run = Run { first: i, last: j, people };
         self.accept(&run, after_title).then_some(run)
+    }
+
+    /// A registered common-word name in lower case between a verb whose object is a person
+    /// and "and" or "at" ("Dr Khan examined grace and found", "saw hope at the clinic"):
+    /// the word itself would take an article there ("examined the grace").
+    fn lower_name_as_object(&self, i: usize) -> bool {
+        let t = self.toks[i];
+        if i == 0 || t.gap != Gap::Space || t.poss {
+            return false;
+        }
+        let Some(n) = self.toks.get(i + 1) else { return false };
+        if n.gap != Gap::Space || self.toks[i - 1].poss {
+            return false;
+        }
+        matches!(self.norm(i - 1, false).as_str(), "examined" | "saw" | "weighed" | "visited" | "met" | "discharged")
+            && matches!(self.norm(i + 1, false).as_str(), "and" | "at")
     }
 
     fn surname_then_first(&self, j: usize, nx: usize) -> bool {
