@@ -748,7 +748,8 @@ const CASE_B: &str = r#"{
     { "names": ["Rhys ap Iorwerth"], "role": "father" },
     { "names": ["Thomas Hope"], "role": "social worker" },
     { "names": ["Lena van Dijk"], "role": "health visitor" },
-    { "names": ["Aled Morgan"], "role": "police officer" }
+    { "names": ["Aled Morgan"], "role": "police officer" },
+    { "names": ["Anna Newton"], "role": "family friend" }
   ],
   "places": [
     { "name": "Flat 37, 61 Chapel Street, Eastbridge", "kind": "address" },
@@ -842,6 +843,10 @@ fn registered_common_word_first_names_mid_sentence() {
         ("The report by AM was filed.", "The report by Police Officer 1 was filed."),
         ("The visit was at 10 AM on Monday.", "The visit was at 10 AM on Monday."),
         ("The visit was at 10.30 AM on Monday.", "The visit was at 10.30 AM on Monday."),
+        // Initials that are also a word ("AN"): the person's as the object of "examined".
+        ("The GP examined AN and found no injuries.", "The GP examined Family friend 1 and found no injuries."),
+        ("The GP saw AN at the clinic.", "The GP saw Family friend 1 at the clinic."),
+        ("AN example and AN apple.", "AN example and AN apple."),
         // In lower case, the object of a verb of seeing a person, before "and" or "at".
         ("The GP examined iris and found a rash.", "The GP examined Child A and found a rash."),
         ("The nurse saw grace at home.", "The nurse saw Mother at home."),

@@ -829,6 +829,9 @@ pub(crate) struct Index {
     exact: FxMap<String, u32>,
     /// Capitals for whole names ("js", "jls").
     initials: FxMap<String, u32>,
+    /// Initials that are also an abbreviation or a word ("AN", "MS", "TO"): a person's only
+    /// as the object of a verb of seeing one (see `initials_as_object`).
+    acronym_initials: FxMap<String, u32>,
     /// A first or middle name's initial letter (a-z) to its people.
     letters: Vec<Option<u32>>,
     fuzzy: Vec<Fuzzy>,
@@ -856,6 +859,7 @@ impl Index {
         let mut ix = Index { letters: vec![None; 26], pre: vec![0; 27], ..Index::default() };
         let mut letter_sets: Vec<Vec<Cand>> = vec![Vec::new(); 26];
         let mut initials: FxMap<String, Vec<Cand>> = FxMap::default();
+        let mut acronym_initials: FxMap<String, Vec<Cand>> = FxMap::default();
         let mut exact: FxMap<String, Vec<Cand>> = FxMap::default();
         for (p, person) in people.iter().enumerate() {
             let p = p as u32;
@@ -903,6 +907,8 @@ impl Index {
                 // "AM" and "PM" are someone's initials except after a time (see `look_up`).
                 if i.chars().count() >= 2 && (!is_acronym(i) || i == "am" || i == "pm") {
                     push_cand(initials.entry(i.clone()).or_default(), Cand { person: p, kind: Kind::Initials });
+                } else if i.chars().count() >= 2 {
+                    push_cand(acronym_initials.entry(i.clone()).or_default(), Cand { person: p, kind: Kind::Initials });
                 }
             }
             ix.person_initials.push(own_initials);
@@ -952,6 +958,12 @@ impl Index {
         }
         for (word, cands) in initials {
             ix.initials.insert(word, ix.sets.len() as u32);
+            ix.common.push(false);
+            ix.sets.push(cands);
+        }
+        // Not among the quick-refusal keys: "an", "to", "on" in lower case would all pass it.
+        for (word, cands) in acronym_initials {
+            ix.acronym_initials.insert(word, ix.sets.len() as u32);
             ix.common.push(false);
             ix.sets.push(cands);
         }
@@ -1195,6 +1207,19 @@ fn after_time(text: &str, start: usize) -> bool {
     before.ends_with(|c: char| c.is_ascii_digit() || c.is_ascii_uppercase())
 }
 
+/// Whether capitals at `t` stand between a verb whose object is a person and "and" or "at"
+/// ("Dr Khan examined AN and found", "saw MS at the clinic"), where an abbreviation or a
+/// word would not.
+fn initials_as_object(text: &str, t: &Tok) -> bool {
+    let after = text.get(t.end..).unwrap_or("");
+    if !(after.starts_with(" and ") || after.starts_with(" at ")) {
+        return false;
+    }
+    let before = text.get(..t.start).unwrap_or("").trim_end_matches([' ', '\t', '\n']);
+    let word_start = before.rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |k| k + 1);
+    matches!(before.get(word_start..), Some("examined" | "saw" | "weighed" | "visited" | "met" | "discharged"))
+}
+
 /// Misspellings and sound-alikes already decided, by folded word.
 type FuzzyCache = FxMap<String, Option<(u32, How)>>;
 
@@ -1235,6 +1260,13 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
                 look.phrase = ix.phrases.contains_key(&full) || ix.phrases.contains_key(&buf);
             } else {
                 look.phrase = ix.phrases.contains_key(&buf);
+            }
+        }
+        if look.how == How::None && t.all_caps && t.letters <= 4 && !ix.acronym_initials.is_empty() {
+            if let Some(&slot) = ix.acronym_initials.get(&buf) {
+                if initials_as_object(text, t) {
+                    *look = Look { how: How::Initials, slot, phrase: false };
+                }
             }
         }
         if look.how != How::None || !t.cap {
