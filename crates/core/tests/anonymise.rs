@@ -847,6 +847,9 @@ fn registered_common_word_first_names_mid_sentence() {
         ("The GP examined AN and found no injuries.", "The GP examined Family friend 1 and found no injuries."),
         ("The GP saw AN at the clinic.", "The GP saw Family friend 1 at the clinic."),
         ("AN example and AN apple.", "AN example and AN apple."),
+        ("Seen at home. AN told the nurse she was fine.", "Seen at home. Family friend 1 told the nurse she was fine."),
+        ("AN told the nurse.", "Family friend 1 told the nurse."),
+        ("Notes. AN important point was made.", "Notes. AN important point was made."),
         // In lower case, the object of a verb of seeing a person, before "and" or "at".
         ("The GP examined iris and found a rash.", "The GP examined Child A and found a rash."),
         ("The nurse saw grace at home.", "The nurse saw Mother at home."),

@@ -1209,15 +1209,67 @@ fn after_time(text: &str, start: usize) -> bool {
 
 /// Whether capitals at `t` stand between a verb whose object is a person and "and" or "at"
 /// ("Dr Khan examined AN and found", "saw MS at the clinic"), where an abbreviation or a
-/// word would not.
+/// word would not; or open a sentence as its subject (see `initials_as_subject`).
 fn initials_as_object(text: &str, t: &Tok) -> bool {
     let after = text.get(t.end..).unwrap_or("");
+    let before = text.get(..t.start).unwrap_or("").trim_end_matches([' ', '\t', '\n']);
+    if initials_as_subject(text, t, before, after) {
+        return true;
+    }
     if !(after.starts_with(" and ") || after.starts_with(" at ")) {
         return false;
     }
-    let before = text.get(..t.start).unwrap_or("").trim_end_matches([' ', '\t', '\n']);
     let word_start = before.rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |k| k + 1);
     matches!(before.get(word_start..), Some("examined" | "saw" | "weighed" | "visited" | "met" | "discharged"))
+}
+
+/// Capitals that are a short word or a unit ("AN", "AS", "MM"), not a role's abbreviation,
+/// opening a sentence or an entry before a verb of which a person is the subject ("AS
+/// phoned", "AN met"). "GP", "HV" or "HA" there are the service ("GP examined", "HA told").
+fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
+    let own = text.get(t.start..t.base_end).unwrap_or("");
+    let word_like = matches!(
+        own,
+        "AN" | "AS"
+            | "AT"
+            | "BE"
+            | "BY"
+            | "DO"
+            | "GO"
+            | "HE"
+            | "IF"
+            | "IN"
+            | "IS"
+            | "ME"
+            | "MY"
+            | "OF"
+            | "ON"
+            | "SO"
+            | "TO"
+            | "UP"
+            | "WE"
+            | "OH"
+            | "OK"
+            | "HI"
+            | "NO"
+            | "OR"
+            | "NA"
+            | "MM"
+            | "CM"
+            | "KM"
+            | "KG"
+            | "MG"
+            | "ML"
+            | "MB"
+            | "KB"
+            | "GB"
+    );
+    if !word_like || !(before.is_empty() || before.ends_with(['.', '|', ',', ';', ':'])) {
+        return false;
+    }
+    let Some(rest) = after.strip_prefix(' ') else { return false };
+    let verb = rest.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    matches!(verb, "examined" | "met" | "told" | "took" | "phoned" | "saw" | "visited" | "prescribed" | "discharged" | "weighed")
 }
 
 /// Misspellings and sound-alikes already decided, by folded word.
