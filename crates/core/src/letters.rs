@@ -78,6 +78,18 @@ impl LetterKind {
         }
     }
 
+    /// Why the letter has no addressee yet (when [`addressees`] finds none).
+    pub fn nobody_reason(self) -> &'static str {
+        match self {
+            LetterKind::RequestInformation | LetterKind::NoFurtherAction => "the referral lists no agencies involved",
+            LetterKind::CommissionImrs => "no IMRs are commissioned and the referral lists no agencies",
+            LetterKind::AuthorsBriefing => "no IMR or overview authors are appointed",
+            LetterKind::NotifyParents => "the referral lists no parent or carer",
+            LetterKind::NotifyVictims => "the referral names no child",
+            LetterKind::PractitionersDebriefing => "no practitioners are recorded",
+        }
+    }
+
     /// Whether the letter is sent at this point of the review; the reason when it is not.
     pub fn available(self, state: ReviewState, kind: Option<ReviewKind>, facts: &LetterFacts) -> Result<(), String> {
         use ReviewState as S;

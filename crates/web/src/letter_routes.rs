@@ -92,21 +92,13 @@ async fn letters_page(
     let event = q.event.trim().to_string();
     let usable = if errors.is_empty() { event.as_str() } else { "" };
     let mut letters = Vec::new();
-    for kind in LetterKind::ALL {
-        let (to, available) = renderings::letter_addressees(&state.store, &r, kind, state.today()).await?;
+    for (kind, to, available) in renderings::letter_addressees(&state.store, &r, state.today()).await? {
         letters.push(LetterRow {
             id: kind.as_str(),
             number: kind.number(),
             title: kind.title(),
             unavailable: available.err(),
-            nobody: match kind {
-                LetterKind::RequestInformation | LetterKind::NoFurtherAction => "the referral lists no agencies involved",
-                LetterKind::CommissionImrs => "no IMRs are commissioned and the referral lists no agencies",
-                LetterKind::AuthorsBriefing => "no IMR or overview authors are appointed",
-                LetterKind::NotifyParents => "the referral lists no parent or carer",
-                LetterKind::NotifyVictims => "the referral names no child",
-                LetterKind::PractitionersDebriefing => "no practitioners are recorded",
-            },
+            nobody: kind.nobody_reason(),
             addressees: to.iter().map(|x| x.lines().join(", ")).collect(),
         });
     }

@@ -465,32 +465,25 @@ async fn letter_facts(store: &Store, r: &ReviewRecord, g: &Gathered, today: Naiv
 }
 
 /// The addressees of a letter for this review, with its availability.
+/// Every letter with its addressees for this review and whether it can be sent now; the
+/// review's facts are gathered once for all seven.
 pub async fn letter_addressees(
     store: &Store,
     r: &ReviewRecord,
-    kind: LetterKind,
     today: NaiveDate,
-) -> Result<(Vec<letters::Addressee>, Result<(), String>), RenderFailure> {
+) -> Result<Vec<(LetterKind, Vec<letters::Addressee>, Result<(), String>)>, RenderFailure> {
     let g = gather(store, r, today).await?;
     let facts = letter_facts(store, r, &g, today, "").await?;
-    Ok((letters::addressees(kind, &facts), kind.available(r.summary.state, r.summary.kind, &facts)))
+    Ok(LetterKind::ALL
+        .into_iter()
+        .map(|kind| (kind, letters::addressees(kind, &facts), kind.available(r.summary.state, r.summary.kind, &facts)))
+        .collect())
 }
 
 fn letter_doc(kind: LetterKind, facts: &LetterFacts, g: &Gathered, to: Option<usize>) -> Result<RenderDoc, RenderFailure> {
     let all = letters::addressees(kind, facts);
     if all.is_empty() {
-        return Err(RenderFailure::Unavailable(format!(
-            "Letter {} has nobody to go to yet: {}",
-            kind.number(),
-            match kind {
-                LetterKind::RequestInformation | LetterKind::NoFurtherAction => "the referral lists no agencies involved",
-                LetterKind::CommissionImrs => "no IMRs are commissioned and the referral lists no agencies",
-                LetterKind::AuthorsBriefing => "no IMR or overview authors are appointed",
-                LetterKind::NotifyParents => "the referral lists no parent or carer",
-                LetterKind::NotifyVictims => "the referral names no child",
-                LetterKind::PractitionersDebriefing => "no practitioners are recorded",
-            }
-        )));
+        return Err(RenderFailure::Unavailable(format!("Letter {} has nobody to go to yet: {}", kind.number(), kind.nobody_reason())));
     }
     let chosen: Vec<&letters::Addressee> = match to {
         Some(i) => vec![all

@@ -642,12 +642,12 @@ fn street_variants(street: Vec<String>) -> Vec<Vec<String>> {
     out
 }
 
-/// Words that say what kind of place a school or practice is, not which one.
-fn generic_place_word(w: &str) -> bool {
+/// The type words that end a place's name ("... Primary School", "... Medical Centre"):
+/// dropping them from the end gives the shorter names writers use.
+fn place_type_word(w: &str) -> bool {
     matches!(
         w,
         "school"
-            | "schools"
             | "nursery"
             | "hospital"
             | "surgery"
@@ -670,6 +670,15 @@ fn generic_place_word(w: &str) -> bool {
             | "children's"
             | "childrens"
             | "family"
+    )
+}
+
+/// Words that say what kind of place a school or practice is, not which one.
+fn generic_place_word(w: &str) -> bool {
+    place_type_word(w)
+        || matches!(
+            w,
+            "schools"
             | "c"
             | "of"
             | "e"
@@ -718,7 +727,7 @@ fn generic_place_word(w: &str) -> bool {
             | "square"
             | "terrace"
             | "row"
-    )
+        )
 }
 
 /// A named place's word sequences: its name, its name without a trailing generic word
@@ -750,36 +759,8 @@ fn place_phrases(name: &str, name_words: &FxSet<String>, address_words: &FxSet<S
     if core_ok {
         out.push(distinctive);
     }
-    let generic = |w: &str| {
-        matches!(
-            w,
-            "school"
-                | "nursery"
-                | "hospital"
-                | "surgery"
-                | "practice"
-                | "centre"
-                | "center"
-                | "academy"
-                | "college"
-                | "clinic"
-                | "medical"
-                | "health"
-                | "primary"
-                | "infant"
-                | "infants"
-                | "junior"
-                | "juniors"
-                | "community"
-                | "high"
-                | "secondary"
-                | "children's"
-                | "childrens"
-                | "family"
-        )
-    };
     let mut shorter = words.clone();
-    while shorter.len() > 2 && shorter.last().is_some_and(|w| generic(w)) {
+    while shorter.len() > 2 && shorter.last().is_some_and(|w| place_type_word(w)) {
         shorter.pop();
         out.push(shorter.clone());
     }
