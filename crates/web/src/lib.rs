@@ -21,8 +21,11 @@ pub mod imr_routes;
 pub mod letter_routes;
 pub mod mail;
 pub mod pages;
+pub mod proceedings_routes;
+pub mod records_api;
 pub mod reminders;
 pub mod renderings;
+pub mod scoping_routes;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -74,7 +77,9 @@ pub fn router(state: SharedState) -> Router {
         .merge(letter_routes::page_routes())
         .merge(anonymisation_routes::page_routes())
         .merge(family_routes::page_routes())
-        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
+        .merge(proceedings_routes::page_routes())
+        .merge(scoping_routes::page_routes())
+        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()).merge(records_api::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
         // A response with its own, stricter policy keeps it (the genogram's SVG).
