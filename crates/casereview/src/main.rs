@@ -631,6 +631,7 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
                 secure_cookies: args.secure_cookies || public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
                 today: None,
                 public_url: public_url.clone(),
+                mail: args.mail.smtp_url.as_deref().map(casereview_web::mail::MailConfig::from_url).transpose()?,
             },
         });
     if let Some(url) = &args.mail.smtp_url {

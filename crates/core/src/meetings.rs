@@ -148,6 +148,9 @@ pub struct Paper {
     pub title: String,
     #[serde(default)]
     pub circulated_on: Option<NaiveDate>,
+    /// The stored file, when the paper was uploaded (the store's id of it).
+    #[serde(default)]
+    pub file: Option<i64>,
 }
 
 /// An action arising, with its owner and date.
@@ -245,6 +248,11 @@ impl Meeting {
         e.into_result(())
     }
 
+    /// Whether the person with this email is invited (the agenda and papers are theirs to read).
+    pub fn invites(&self, email: &str) -> bool {
+        !email.is_empty() && self.invitees.iter().any(|x| x.email.trim().eq_ignore_ascii_case(email.trim()))
+    }
+
     /// Warnings that do not stop saving: papers circulated later than the rules allow.
     pub fn warnings(&self, rules: &PaperRules) -> Vec<String> {
         let (Some(date), Some(days)) = (self.date, rules.lead_days(self.kind)) else { return Vec::new() };
@@ -331,7 +339,7 @@ mod tests {
         m.date = None;
         assert_eq!(m.validate().err().map(|e| e.0[0].field.clone()), Some("date".into()));
         let mut m = meeting(MeetingKind::PanelAnalysis);
-        m.papers = vec![Paper { title: "Chronology".into(), circulated_on: Some(d("2026-05-21")) }];
+        m.papers = vec![Paper { title: "Chronology".into(), circulated_on: Some(d("2026-05-21")), file: None }];
         m.time = "25:99".into();
         let fields: Vec<String> = m.validate().err().map(|e| e.0.into_iter().map(|e| e.field).collect()).unwrap_or_default();
         assert_eq!(fields, vec!["time", "papers[0].circulated_on"]);
@@ -351,11 +359,11 @@ mod tests {
         ];
         for (kind, circulated, warned) in cases {
             let mut m = meeting(*kind);
-            m.papers = vec![Paper { title: "Agency reports".into(), circulated_on: circulated.map(d) }];
+            m.papers = vec![Paper { title: "Agency reports".into(), circulated_on: circulated.map(d), file: None }];
             assert_eq!(!m.warnings(&rules).is_empty(), *warned, "{kind:?} {circulated:?}");
         }
         let mut m = meeting(MeetingKind::ImrPresentation);
-        m.papers = vec![Paper { title: "Agency reports".into(), circulated_on: Some(d("2026-05-16")) }];
+        m.papers = vec![Paper { title: "Agency reports".into(), circulated_on: Some(d("2026-05-16")), file: None }];
         assert_eq!(
             m.warnings(&rules),
             vec!["\"Agency reports\" was circulated on 16 May 2026, 4 days before the meeting: the rules ask for at least 7 (001 §2.4.2, App. XIII)"]

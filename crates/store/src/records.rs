@@ -230,3 +230,114 @@ impl Store {
         Ok(Record { id: rid, review_id, version, body: body.clone(), updated_by: actor.name.clone(), updated_at: at })
     }
 }
+
+/// Largest paper a meeting may carry.
+pub const MAX_PAPER_BYTES: usize = 20 * 1024 * 1024;
+
+/// The kinds of file a paper may be, told by their first bytes (never by the name alone):
+/// (media type, extensions, magic).
+const PAPER_TYPES: &[(&str, &[&str], &[u8])] = &[
+    ("application/pdf", &["pdf"], b"%PDF-"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", &["docx"], b"PK\x03\x04"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &["xlsx"], b"PK\x03\x04"),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", &["pptx"], b"PK\x03\x04"),
+    ("image/png", &["png"], b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", &["jpg", "jpeg"], b"\xff\xd8\xff"),
+];
+
+/// The media type of an uploaded paper, or the reason it is refused (field `file`).
+pub fn paper_type(file_name: &str, bytes: &[u8]) -> Result<&'static str, FieldErrors> {
+    if bytes.is_empty() {
+        return Err(FieldErrors::single("file", "Choose a file: the one chosen is empty"));
+    }
+    if bytes.len() > MAX_PAPER_BYTES {
+        return Err(FieldErrors::single("file", format!("The file must be smaller than {} MB", MAX_PAPER_BYTES / (1024 * 1024))));
+    }
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    PAPER_TYPES
+        .iter()
+        .find(|(_, exts, magic)| exts.contains(&ext.as_str()) && bytes.starts_with(magic))
+        .map(|(t, _, _)| *t)
+        .ok_or_else(|| FieldErrors::single("file", "The file must be a PDF, Word, Excel or PowerPoint document, or a PNG or JPEG picture"))
+}
+
+/// A stored meeting paper.
+#[derive(Debug, Clone)]
+pub struct MeetingPaper {
+    pub id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+impl Store {
+    /// Adds an uploaded paper to a meeting: the file and a new version of the meeting
+    /// listing it with the date it was circulated, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_meeting_paper(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        meeting_id: i64,
+        expected_version: i64,
+        title: &str,
+        circulated_on: Option<NaiveDate>,
+        file_name: &str,
+        bytes: &[u8],
+        today: NaiveDate,
+    ) -> Result<Record<Meeting>, StoreError> {
+        let mut e = FieldErrors::new();
+        if title.trim().is_empty() {
+            e.push("title", "Enter the paper's title");
+        }
+        let media_type = match paper_type(file_name, bytes) {
+            Ok(t) => Some(t),
+            Err(x) => {
+                e.0.extend(x.0);
+                None
+            }
+        };
+        let (Some(media_type), true) = (media_type, e.is_empty()) else { return Err(e.into()) };
+        let current = self.record::<Meeting>(review_id, meeting_id).await?;
+        let mut m = current.body.clone();
+        m.papers.push(casereview_core::meetings::Paper { title: title.trim().to_string(), circulated_on, file: None });
+        m.check(today)?;
+        use sha2::Digest;
+        let sha = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let _w = self.writer().await;
+        let at = now();
+        let version = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let lock = if self.is_pg() { " FOR UPDATE" } else { "" };
+            let (v, by, when): (i64, String, DateTime<Utc>) = sqlx::query_as(&format!("SELECT version, updated_by, updated_at FROM review_records WHERE id = $1 AND review_id = $2{lock}"))
+                .bind(meeting_id).bind(review_id).fetch_one(&mut *tx).await?;
+            if v != expected_version {
+                return Err(StoreError::Conflict { yours: expected_version, current: v, by, at: when.format("%d/%m/%Y %H:%M").to_string(), changed: vec!["the meeting".into()] });
+            }
+            let (pid,): (i64,) = sqlx::query_as("INSERT INTO meeting_papers (record_id, file_name, media_type, size_bytes, sha256, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(meeting_id).bind(file_name).bind(media_type).bind(bytes.len() as i64).bind(&sha).bind(bytes).bind(&actor.name).bind(at).fetch_one(&mut *tx).await?;
+            if let Some(p) = m.papers.last_mut() {
+                p.file = Some(pid);
+            }
+            let version = v + 1;
+            let json = serde_json::to_string(&m)?;
+            sqlx::query("UPDATE review_records SET version = $1, updated_by = $2, updated_at = $3 WHERE id = $4").bind(version).bind(&actor.name).bind(at).bind(meeting_id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO review_record_versions (record_id, version, body, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(meeting_id).bind(version).bind(&json).bind(&actor.name).bind(at).execute(&mut *tx).await?;
+            append_audit!(self, tx, actor, "meeting.paper_added", format!("review:{review_id}"), serde_json::json!({"record": meeting_id, "paper": pid, "sha256": sha, "bytes": bytes.len()}).to_string());
+            tx.commit().await?;
+            Ok::<i64, StoreError>(version)
+        })?;
+        Ok(Record { id: meeting_id, review_id, version, body: m, updated_by: actor.name.clone(), updated_at: at })
+    }
+
+    /// A meeting's stored paper (the caller checks who may read it and audits the read).
+    pub async fn meeting_paper(&self, review_id: i64, meeting_id: i64, paper_id: i64) -> Result<MeetingPaper, StoreError> {
+        self.record::<Meeting>(review_id, meeting_id).await?;
+        let row: Option<(i64, String, String, Vec<u8>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, file_name, media_type, content FROM meeting_papers WHERE id = $1 AND record_id = $2"
+        ).bind(paper_id).bind(meeting_id).fetch_optional(pool).await?);
+        let (id, file_name, media_type, content) = row.ok_or_else(|| StoreError::NotFound(format!("paper {paper_id}")))?;
+        Ok(MeetingPaper { id, file_name, media_type, content })
+    }
+}

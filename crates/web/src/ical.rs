@@ -96,6 +96,74 @@ fn event(out: &mut String, entry: &CalendarEntry, stamp: &str) {
     line(out, "END:VEVENT");
 }
 
+/// A meeting invitation to send with an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Stable for the meeting, so a re-sent invitation updates the same calendar entry.
+    pub uid: String,
+    /// Raised each time the invitation is re-sent with changes.
+    pub sequence: i64,
+    pub summary: String,
+    pub description: String,
+    pub location: String,
+    pub date: NaiveDate,
+    /// Local (UK) start time; `None` for an all-day entry.
+    pub time: Option<chrono::NaiveTime>,
+    pub organiser_name: String,
+    pub organiser_email: String,
+    /// (name, email) of each invitee.
+    pub attendees: Vec<(String, String)>,
+}
+
+/// The invitation as an iCalendar REQUEST (RFC 5546). Times are floating local times:
+/// the meeting is at 10:00 wherever the reader's calendar is, which for a UK board is
+/// UK time without shipping a VTIMEZONE.
+pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//casereview//meetings//EN");
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, "METHOD:REQUEST");
+    line(&mut out, "BEGIN:VEVENT");
+    line(&mut out, &format!("UID:{}@casereview", escape_text(&inv.uid)));
+    line(&mut out, &format!("DTSTAMP:{}", utc_datetime(now)));
+    line(&mut out, &format!("SEQUENCE:{}", inv.sequence.max(0)));
+    match inv.time {
+        Some(t) => {
+            line(&mut out, &format!("DTSTART:{}T{:02}{:02}00", ical_date(inv.date), t.hour(), t.minute()));
+            line(&mut out, "DURATION:PT2H");
+        }
+        None => {
+            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", ical_date(inv.date)));
+            line(&mut out, "DURATION:P1D");
+        }
+    }
+    line(&mut out, &format!("SUMMARY:{}", escape_text(&inv.summary)));
+    line(&mut out, &format!("DESCRIPTION:{}", escape_text(&inv.description)));
+    if !inv.location.trim().is_empty() {
+        line(&mut out, &format!("LOCATION:{}", escape_text(&inv.location)));
+    }
+    line(&mut out, &format!("ORGANIZER;CN={}:mailto:{}", param_value(&inv.organiser_name), strip_uri(&inv.organiser_email)));
+    for (name, email) in &inv.attendees {
+        line(
+            &mut out,
+            &format!("ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{}", param_value(name), strip_uri(email)),
+        );
+    }
+    line(&mut out, "STATUS:CONFIRMED");
+    line(&mut out, "END:VEVENT");
+    line(&mut out, "END:VCALENDAR");
+    out
+}
+
+/// A parameter value (RFC 5545 section 3.2): quoted, without the characters a quoted
+/// value may not hold (double quotes and controls).
+fn param_value(s: &str) -> String {
+    let v: String = s.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+    format!("\"{v}\"")
+}
+
 /// Appends one content line, folded, with its CRLF.
 fn line(out: &mut String, content: &str) {
     out.push_str(&fold(content));

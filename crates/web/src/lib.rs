@@ -20,6 +20,7 @@ pub mod ical;
 pub mod imr_routes;
 pub mod letter_routes;
 pub mod mail;
+pub mod meeting_routes;
 pub mod pages;
 pub mod proceedings_routes;
 pub mod records_api;
@@ -48,6 +49,8 @@ pub struct Config {
     /// The address people reach the service at, for links in emails and calendar feeds
     /// (otherwise taken from the request's Host header).
     pub public_url: Option<String>,
+    /// The mail relay for invitations (and reminders), when one is configured.
+    pub mail: Option<mail::MailConfig>,
 }
 
 /// Shared by every handler.
@@ -79,6 +82,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(family_routes::page_routes())
         .merge(proceedings_routes::page_routes())
         .merge(scoping_routes::page_routes())
+        .merge(meeting_routes::page_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()).merge(records_api::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)

@@ -258,6 +258,29 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(msg.body.clone())
             .map_err(|e| MailError::Message(e.to_string()))?;
+        self.deliver(message).await
+    }
+
+    /// Sends a meeting invitation: the text, and the iCalendar request (RFC 5545/6047) as
+    /// an `invitation.ics` attachment that calendar clients offer to accept.
+    pub async fn send_invitation(&self, msg: &Email, ics: &str) -> Result<(), MailError> {
+        use lettre::message::{Attachment, MultiPart, SinglePart};
+        let to = parse_mailbox(&msg.to, Some(&msg.to_name))?;
+        let calendar = ContentType::parse("text/calendar; method=REQUEST; charset=UTF-8").map_err(|e| MailError::Message(e.to_string()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(single_line(&msg.subject))
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(msg.body.clone()))
+                    .singlepart(Attachment::new("invitation.ics".into()).body(ics.to_string(), calendar)),
+            )
+            .map_err(|e| MailError::Message(e.to_string()))?;
+        self.deliver(message).await
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), MailError> {
         match self.transport.send(message).await {
             Ok(_) => {
                 tracing::debug!(host = %self.host, port = self.port, "email handed to the relay");

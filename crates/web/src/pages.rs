@@ -592,6 +592,8 @@ struct ReviewPage {
     may_record: bool,
     /// The family and household with its genogram (family_routes).
     family: crate::family_routes::FamilySection,
+    /// Scoping, meetings, proceedings and notifications (scoping_routes).
+    scoping: crate::scoping_routes::ScopingSection,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -733,6 +735,7 @@ async fn render_review_typed(
         may_extend: matches!(role, Role::PartnershipAdmin | Role::BoardChair),
         may_record: matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) && !r.summary.state.is_terminal(),
         family: crate::family_routes::section(state, &r, role).await?,
+        scoping: crate::scoping_routes::section(state, id, today).await?,
         r,
     };
     Ok(render(status, &page))

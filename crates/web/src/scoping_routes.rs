@@ -59,6 +59,51 @@ struct SavedQuery {
     saved: Option<String>,
 }
 
+// ---------------------------------------------------------------- the review page's section
+
+/// What the review page shows of scoping, meetings, proceedings and notifications.
+pub struct ScopingSection {
+    /// Why publication is held by parallel proceedings (000 §7.4, §12.4).
+    pub holds: Vec<String>,
+    /// The effects of live proceedings, each once.
+    pub effects: Vec<&'static str>,
+    pub live_proceedings: usize,
+    /// The next meeting on or after today: (title, date).
+    pub next_meeting: Option<(String, String)>,
+    pub meetings: usize,
+    pub notifications: usize,
+    /// Scoping items still unsettled, when scoping has been started.
+    pub unsettled: Option<usize>,
+    pub involvement_recorded: bool,
+    pub joint: Option<bool>,
+}
+
+/// The section, from the review's records.
+pub async fn section(state: &SharedState, review_id: i64, today: NaiveDate) -> Result<ScopingSection, PageError> {
+    use casereview_core::meetings::Meeting;
+    use casereview_core::notifications::Notification;
+    use casereview_core::proceedings::{self, Proceeding};
+    let store = &state.store;
+    let procs: Vec<Proceeding> = store.records::<Proceeding>(review_id).await?.into_iter().map(|r| r.body).collect();
+    let meetings = store.records::<Meeting>(review_id).await?;
+    let next_meeting = meetings
+        .iter()
+        .filter_map(|m| m.body.date.filter(|d| *d >= today).map(|d| (d, m.body.kind.title())))
+        .min()
+        .map(|(d, k)| (k.to_string(), d.format("%-d %B %Y").to_string()));
+    Ok(ScopingSection {
+        holds: proceedings::publication_holds(&procs),
+        effects: proceedings::effects(&procs).into_iter().map(|e| e.text()).collect(),
+        live_proceedings: procs.iter().filter(|p| p.status.live()).count(),
+        next_meeting,
+        meetings: meetings.len(),
+        notifications: store.records::<Notification>(review_id).await?.len(),
+        unsettled: store.single_record::<Scoping>(review_id).await?.map(|s| s.body.unsettled().0.len()),
+        involvement_recorded: store.single_record::<FamilyInvolvement>(review_id).await?.is_some(),
+        joint: store.single_record::<JointReview>(review_id).await?.map(|j| j.body.agreed()),
+    })
+}
+
 // ---------------------------------------------------------------- scoping
 
 struct Question {

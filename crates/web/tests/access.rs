@@ -281,6 +281,18 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/reviews/{id}/referral/download?format=docx", Who::Roles(MEMBERS),        On::Case,    Body::None),
     // Pages (anonymisation_routes::page_routes)
     r(M::Get,  "/reviews/{id}/anonymisation",            Who::Roles(REGISTER_READERS),    On::Case,    Body::None),
+    // Pages (proceedings_routes, scoping_routes, meeting_routes): every member reads.
+    r(M::Get,  "/reviews/{id}/proceedings",              Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/notifications",            Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/notifications/ofsted",     Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/scoping",                  Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/involvement",              Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/joint-review",             Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/reviews/{id}/meetings",                 Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    // JSON API (records_api::api_routes)
+    r(M::Get,  "/api/v1/reviews/{id}/proceedings",       Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/meetings",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/notifications",     Who::Roles(MEMBERS),             On::Shared,  Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.

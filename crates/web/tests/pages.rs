@@ -280,7 +280,7 @@ async fn over_https_cookies_are_secure_and_browsers_keep_to_https() {
     let (store, _dir, _) = fresh_store(Backend::Sqlite).await;
     let state = std::sync::Arc::new(casereview_web::AppState {
         store,
-        config: casereview_web::Config { secure_cookies: true, today: Some(today()), public_url: None },
+        config: casereview_web::Config { secure_cookies: true, today: Some(today()), ..Default::default() },
     });
     let app = casereview_web::router(state);
     let r = app.oneshot(axum::http::Request::get("/sign-in").body(axum::body::Body::empty()).unwrap()).await.unwrap();

@@ -59,6 +59,11 @@ async fn proceedings_show_their_effects_and_hold_publication_until_concluded() {
         let (_, page) = admin.get(&path).await;
         assert!(page.contains("Publication is held"), "{page}");
         assert!(page.contains("Interviews of staff and witnesses are agreed with the criminal justice agencies first"));
+        let (_, page) = admin.get(&format!("/reviews/{id}")).await;
+        assert!(
+            page.contains("Publication is held") && page.contains("Prosecution (criminal proceedings) (R v Smith, Crown Court) is open"),
+            "{page}"
+        );
         assert_eq!(actions(&app, id, "proceeding.save").await, 1);
 
         // Concluding it lifts the hold; the first version stays in the history.

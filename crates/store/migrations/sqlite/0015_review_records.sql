@@ -24,3 +24,17 @@ CREATE TABLE review_record_versions (
 
 CREATE TRIGGER review_record_versions_no_update BEFORE UPDATE ON review_record_versions
 BEGIN SELECT RAISE(ABORT, 'review_record_versions are never changed: save a new version'); END;
+
+-- Papers uploaded for a meeting (the meeting record lists them with the date each was
+-- circulated); read only by the meeting's invitees and the people who run it.
+CREATE TABLE meeting_papers (
+    id INTEGER PRIMARY KEY,
+    record_id BIGINT NOT NULL REFERENCES review_records(id),
+    file_name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);

@@ -77,6 +77,11 @@ pub async fn fresh_store(backend: Backend) -> (Store, Option<tempfile::TempDir>,
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, Config::default()).await
+    }
+
+    /// As [`TestApp::spawn`], with settings (the test's today and no secure cookies always).
+    pub async fn spawn_with(backend: Backend, config: Config) -> TestApp {
         let (store, dir, database_url) = fresh_store(backend).await;
         let (p, _) = store
             .ensure_partnership("test", "testshire", "Testshire Safeguarding Children Partnership", "TSCP", "medway-2008")
@@ -124,7 +129,7 @@ impl TestApp {
             )
             .await
             .unwrap();
-        let state = Arc::new(AppState { store, config: Config { secure_cookies: false, today: Some(today()), public_url: None } });
+        let state = Arc::new(AppState { store, config: Config { secure_cookies: false, today: Some(today()), ..config } });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let s2 = state.clone();
