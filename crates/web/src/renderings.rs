@@ -303,6 +303,51 @@ async fn document_doc(
                     .map(|x| vec![x.title.clone(), x.due_display(), x.basis.clone(), x.status_title().to_string()])
                     .collect(),
             }),
+            (DocumentKind::TermsOfReference, "period") => {
+                // The scoping the panel agreed (scoping_routes), when it has been recorded.
+                if let Some(sc) = store.single_record::<casereview_core::scoping::Scoping>(r.summary.id).await? {
+                    let sc = sc.body;
+                    parts.push(Part::Fields(vec![
+                        ("Start of the period".into(), d(sc.period_from)),
+                        ("Cut-off date".into(), d(sc.period_to)),
+                        ("Review to be completed by".into(), d(sc.complete_by)),
+                        ("Independent experts".into(), if sc.experts.is_empty() { "None".into() } else { sc.experts.join("; ") }),
+                    ]));
+                }
+            }
+            (DocumentKind::TermsOfReference | DocumentKind::OverviewReport, "family_involvement") => {
+                if let Some(f) = store.single_record::<casereview_core::involvement::FamilyInvolvement>(r.summary.id).await? {
+                    parts.push(markup_part(&f.body.report_text(), &fill)?);
+                }
+            }
+            (DocumentKind::TermsOfReference, "parallel") => {
+                let procs = store.records::<casereview_core::proceedings::Proceeding>(r.summary.id).await?;
+                if !procs.is_empty() {
+                    parts.push(Part::Table {
+                        header: ["Proceedings", "Status", "Contact", "Effect on the review"].map(String::from).to_vec(),
+                        widths: vec![4, 2, 3, 5],
+                        rows: procs
+                            .iter()
+                            .map(|p| {
+                                let p = &p.body;
+                                let effects: Vec<&str> = p.effects().into_iter().map(|e| e.text()).collect();
+                                vec![
+                                    format!("{}: {}", p.kind.title(), p.description),
+                                    p.status.as_str().to_string(),
+                                    p.contact.clone(),
+                                    effects.join("; "),
+                                ]
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            (DocumentKind::TermsOfReference, "media_legal") => {
+                if let Some(sc) = store.single_record::<casereview_core::scoping::Scoping>(r.summary.id).await? {
+                    let answer = |k: &str| sc.body.answers.get(k).cloned().unwrap_or_default();
+                    parts.push(Part::Fields(vec![("Media".into(), answer("media")), ("Legal advice".into(), answer("legal"))]));
+                }
+            }
             (DocumentKind::OfstedNotification, "notifier") => parts.push(Part::Fields(vec![
                 ("Local authority / partnership".into(), partnership.clone()),
                 ("Name".into(), g.people.board_manager.clone()),

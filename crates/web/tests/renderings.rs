@@ -245,3 +245,42 @@ async fn approved_terms_of_reference_are_amended_only_by_the_board_chair() {
     // The first approved version is kept as a record; only drafts are destroyed.
     assert_eq!(marked(&store.document_versions(d.id).await.unwrap()), vec![true, false, false]);
 }
+
+#[tokio::test]
+async fn the_terms_of_reference_carry_the_agreed_scoping_involvement_and_proceedings() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let id = app.review_at_chronology().await;
+    let panel = app.browser(app.email(Role::PanelChair)).await;
+    let url = format!("/reviews/{id}/documents/terms_of_reference");
+    assert_eq!(panel.post(&url, &[("section-terms", "The facts of the case."), ("version", "0")]).await.0, 303);
+    let scoping = [
+        ("version", "0"),
+        ("period_from", "01/01/2025"),
+        ("period_to", "14/02/2026"),
+        ("experts", "Dr A. Paediatrician"),
+        ("answers-media", "The council's press office leads"),
+    ];
+    assert_eq!(panel.post(&format!("/reviews/{id}/scoping"), &scoping).await.0, 303);
+    let involvement = [
+        ("version", "0"),
+        ("members-0-name", "Mother T"),
+        ("members-0-relationship", "mother"),
+        ("members-0-reason", "she declined to take part"),
+    ];
+    assert_eq!(panel.post(&format!("/reviews/{id}/involvement"), &involvement).await.0, 303);
+    let proceeding = [("kind", "coroners_inquest"), ("status", "open"), ("description", "Inquest opened and adjourned")];
+    assert_eq!(panel.post(&format!("/reviews/{id}/proceedings"), &proceeding).await.0, 303);
+    let (s, _, pdf) = panel.get_bytes(&format!("{url}/download?format=pdf")).await;
+    assert_eq!(s, 200);
+    let text = flat(&pdf_text(&pdf));
+    for want in [
+        "Cut-off date",
+        "14/02/2026",
+        "Dr A. Paediatrician",
+        "Mother was not involved in the review: she declined to take part.",
+        "Coroner's inquest: Inquest opened and adjourned",
+        "The council's press office leads",
+    ] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
+}
