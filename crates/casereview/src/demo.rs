@@ -390,6 +390,7 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
             extend_completion(store, p, &admin, id, today).await?;
             evidence(store, &admin, &panel, id, decided).await?;
             family(store, &panel, id).await?;
+            scoping(store, &admin, &panel, id, decided, today).await?;
         }
     }
     Ok(())
@@ -614,5 +615,196 @@ async fn family(store: &Store, panel: &User, id: i64) -> Result<()> {
         Relationship::new(RelKind::StepParent, "mother", "mason"),
     ];
     store.save_family(&panel.actor(), id, 0, &Family { people, relationships }).await?;
+    Ok(())
+}
+
+/// The SCR awaiting trial: its scoping answers, the family's involvement, the prosecution and
+/// inquest beside it, its meetings and the notifications sent (issue 9).
+async fn scoping(store: &Store, admin: &User, panel: &User, id: i64, decided: NaiveDate, today: NaiveDate) -> Result<()> {
+    use casereview_core::involvement::{FamilyInvolvement, InvolvementOption as O, LimitingFactor as L, MemberInvolvement};
+    use casereview_core::meetings::{ActionArising, Dissent, Invitee, Meeting, MeetingKind, Paper};
+    use casereview_core::notifications::{Notification, NotificationKind};
+    use casereview_core::proceedings::{Proceeding, ProceedingKind, ProceedingStatus};
+    use casereview_core::scoping::{Scoping, CHECKLIST};
+    let referral = store.review(id).await?.referral;
+    let incident = referral.incident_date.unwrap_or(decided);
+    let answers = CHECKLIST
+        .iter()
+        .map(|i| {
+            let a = match i.key {
+                "author" => "Margaret Lowe, independent of every agency involved.",
+                "period" => "From the mother's booking for antenatal care to the day of the incident.",
+                "family" => {
+                    "The family liaison officer facilitates; the father and the mother's partner are not involved until the trial ends."
+                }
+                "parallel" => "The prosecution and the inquest: the panel liaises with the CPS and the coroner's officer.",
+                "media" => "The council's press office leads, agreed with the police.",
+                "legal" => "The council's legal services advise the panel.",
+                _ => "Agreed at the scoping meeting.",
+            };
+            (i.key.to_string(), a.to_string())
+        })
+        .collect();
+    let sc = Scoping {
+        answers,
+        period_from: Some(incident - Duration::days(540)),
+        period_to: Some(incident),
+        contributors: ["Children's Social Care", "Police", "Health", "Education", "Housing"].map(String::from).to_vec(),
+        experts: vec!["A consultant paediatric radiologist, on the dating of the fractures".into()],
+        complete_by: Some(decided + Duration::days(180)),
+    };
+    store.save_record(&panel.actor(), id, None, 0, &sc, today).await?;
+    let member = |name: &str, rel: &str, options: &[O], factors: &[L], reason: &str| MemberInvolvement {
+        name: name.into(),
+        relationship: rel.into(),
+        parental_responsibility: matches!(rel, "mother" | "father"),
+        options: options.iter().copied().collect(),
+        factors: factors.iter().copied().collect(),
+        facilitator: if options.len() > 1 { "Family liaison officer, Children's Social Care".into() } else { String::new() },
+        reason: reason.into(),
+        insurers_and_cps_updated: false,
+        reviewed_on: Some(decided + Duration::days(5)),
+    };
+    let involvement = FamilyInvolvement {
+        members: vec![
+            member("Jade", "mother", &[O::Support, O::InformedOfReview, O::ProgressUpdates, O::ContributesViews], &[L::Distress], ""),
+            member("Ryan", "father", &[O::Support], &[L::SuspectOrWitness], "he is a witness in the criminal proceedings"),
+            member("Craig", "mother's partner", &[], &[L::SuspectOrWitness], "he is charged in connection with the child's injuries"),
+            member("Carol", "maternal grandmother", &[O::InformedOfReview, O::PerspectiveRequested], &[], ""),
+        ],
+        ongoing_support: "Bereavement support for the mother and the grandmother through their GP.".into(),
+    };
+    store.save_record(&panel.actor(), id, None, 0, &involvement, today).await?;
+    let proceeding = |kind, description: &str, contact: &str, started| Proceeding {
+        kind,
+        status: ProceedingStatus::Open,
+        description: description.into(),
+        contact: contact.into(),
+        started_on: Some(started),
+        concluded_on: None,
+        holds_publication: false,
+    };
+    store
+        .save_record(
+            &admin.actor(),
+            id,
+            None,
+            0,
+            &proceeding(
+                ProceedingKind::Prosecution,
+                "R v C, Northmoor Crown Court: trial listed",
+                "DI Sarah Okafor, Major Crime",
+                incident + Duration::days(30),
+            ),
+            today,
+        )
+        .await?;
+    if referral.child.date_of_death.is_some() {
+        let p = proceeding(
+            ProceedingKind::CoronersInquest,
+            "Inquest opened and adjourned",
+            "Coroner's officer, Northmoor",
+            incident + Duration::days(7),
+        );
+        store.save_record(&admin.actor(), id, None, 0, &p, today).await?;
+    }
+    let invitee = |name: &str, email: &str, org: &str, attended: bool| Invitee {
+        name: name.into(),
+        email: email.into(),
+        organisation: org.into(),
+        partner: org != "Independent",
+        attended,
+    };
+    let panel_invitees = vec![
+        invitee(&panel.name, &panel.email, "Northmoor Safeguarding Children Partnership", true),
+        invitee("DCI Mark Webb", "", "Police", true),
+        invitee("Dr Hannah Price", "", "Health", true),
+        invitee("Sue Collins", "", "Children's Social Care", true),
+        invitee("Margaret Lowe", "", "Independent", true),
+    ];
+    let scoping_meeting = Meeting {
+        kind: MeetingKind::Scoping,
+        date: Some(decided + Duration::days(5)),
+        time: "10:00".into(),
+        place: "Committee Room 2, Northmoor Civic Centre".into(),
+        invitees: panel_invitees.clone(),
+        papers: vec![Paper { title: "Referral and the chair's decision".into(), circulated_on: Some(decided + Duration::days(2)), file: None }],
+        minutes: "The panel agreed the scope, the timetable and the family's involvement. The police briefed the panel on the criminal investigation.".into(),
+        decisions: vec!["Terms of reference agreed".into(), "Six agencies asked for IMRs".into(), "Interviews of staff wait for the CPS's agreement".into()],
+        actions: vec![ActionArising { action: "Write to the agencies' chief executives".into(), owner: panel.name.clone(), due_on: Some(decided + Duration::days(7)) }],
+        dissent: vec![Dissent {
+            member: "Dr Hannah Price".into(),
+            organisation: "Health".into(),
+            view: "The period under review should begin at the mother's first pregnancy.".into(),
+        }],
+    };
+    store.save_record(&panel.actor(), id, None, 0, &scoping_meeting, today).await?;
+    let briefing = Meeting {
+        kind: MeetingKind::AuthorsBriefing,
+        date: Some(decided + Duration::days(14)),
+        time: "14:00".into(),
+        place: "Training Room 1".into(),
+        invitees: vec![invitee(&panel.name, &panel.email, "Northmoor Safeguarding Children Partnership", true)],
+        papers: vec![],
+        minutes: String::new(),
+        decisions: vec![],
+        actions: vec![],
+        dissent: vec![],
+    };
+    store.save_record(&panel.actor(), id, None, 0, &briefing, today).await?;
+    let presentation = Meeting {
+        kind: MeetingKind::ImrPresentation,
+        date: Some(today + Duration::days(10)),
+        time: "09:30".into(),
+        place: "Committee Room 2, Northmoor Civic Centre".into(),
+        invitees: panel_invitees.into_iter().map(|i| Invitee { attended: false, ..i }).collect(),
+        papers: vec![Paper { title: "Agency IMRs and chronologies".into(), circulated_on: Some(today + Duration::days(6)), file: None }],
+        minutes: String::new(),
+        decisions: vec![],
+        actions: vec![],
+        dissent: vec![],
+    };
+    store.save_record(&panel.actor(), id, None, 0, &presentation, today).await?;
+    let note = |kind, what: &str, to: &str, event: NaiveDate, sent: NaiveDate| Notification {
+        kind,
+        what: what.into(),
+        to: to.into(),
+        sent_on: Some(sent),
+        event_on: Some(event),
+        receipt_on: None,
+        receipt_reference: String::new(),
+    };
+    for n in [
+        note(
+            NotificationKind::Regulator,
+            "Notification of a serious childcare incident",
+            "Ofsted National Business Unit",
+            incident,
+            incident + Duration::days(2),
+        ),
+        note(
+            NotificationKind::Regulator,
+            "The chair's decision to hold a serious case review",
+            "Ofsted National Business Unit",
+            decided,
+            decided + Duration::days(1),
+        ),
+        note(
+            NotificationKind::StrategicHealthAuthority,
+            "A serious case review is to be held",
+            "NHS England (the SHA's successor)",
+            decided,
+            decided + Duration::days(3),
+        ),
+        note(
+            NotificationKind::ChiefExecutives,
+            "Requests for IMRs",
+            "Chief executives of six agencies",
+            decided,
+            decided + Duration::days(6),
+        ),
+    ] {
+        store.save_record(&admin.actor(), id, None, 0, &n, today).await?;
+    }
     Ok(())
 }
