@@ -271,6 +271,16 @@ async fn errors_are_problem_json_and_openapi_describes_every_route() {
         "/reviews/{id}/deadlines/{step}/waiver",
         "/calendar-feed",
         "/reviews/{id}/events",
+        "/reviews/{id}/scoping",
+        "/reviews/{id}/family-involvement",
+        "/reviews/{id}/joint-review",
+        "/reviews/{id}/ofsted-notification",
+        "/reviews/{id}/proceedings",
+        "/reviews/{id}/proceedings/{rid}",
+        "/reviews/{id}/meetings",
+        "/reviews/{id}/meetings/{rid}",
+        "/reviews/{id}/notifications",
+        "/reviews/{id}/notifications/{rid}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from openapi.json");
     }
