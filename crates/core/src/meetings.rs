@@ -182,6 +182,9 @@ pub struct Meeting {
     pub place: String,
     #[serde(default)]
     pub invitees: Vec<Invitee>,
+    /// The agenda, for the invitees.
+    #[serde(default)]
+    pub agenda: String,
     #[serde(default)]
     pub papers: Vec<Paper>,
     #[serde(default)]
@@ -312,6 +315,7 @@ mod tests {
             time: "10:00".into(),
             place: "Gun Wharf".into(),
             invitees: vec![],
+            agenda: String::new(),
             papers: vec![],
             minutes: String::new(),
             decisions: vec![],

@@ -276,6 +276,8 @@ struct InvolvementPage {
     report: String,
     proposed: bool,
     saved: bool,
+    /// The last panel meeting held, and the members not reviewed at or since it (001 §2.3.13).
+    not_reviewed: Option<(String, Vec<String>)>,
 }
 
 fn rows_of(f: &FamilyInvolvement, typed_dates: &[String], blanks: usize) -> Vec<MemberRow> {
@@ -314,6 +316,20 @@ async fn render_involvement(
     saved: bool,
 ) -> PageResult {
     let may_edit = FamilyInvolvement::editors().contains(&a.user.role);
+    let today = state.today();
+    let last_panel = state
+        .store
+        .records::<casereview_core::meetings::Meeting>(r.summary.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.body.kind.is_panel_meeting())
+        .filter_map(|m| m.body.date.filter(|d| *d <= today))
+        .max();
+    let not_reviewed = last_panel.and_then(|d| {
+        let names: Vec<String> =
+            f.not_reviewed_since(d).iter().map(|m| if m.name.is_empty() { m.relationship.clone() } else { m.name.clone() }).collect();
+        (!names.is_empty() && !proposed).then(|| (d.format("%-d %B %Y").to_string(), names))
+    });
     let page = InvolvementPage {
         nav: pages::nav(state, a).await?,
         errors,
@@ -326,6 +342,7 @@ async fn render_involvement(
         report: f.report_text(),
         proposed,
         saved,
+        not_reviewed,
     };
     Ok(pages::render(status, &page))
 }

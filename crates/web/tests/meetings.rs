@@ -87,6 +87,7 @@ async fn meetings_papers_quorum_and_invitee_only_reading() {
                     ("invitees-1-attended", "yes"),
                     ("invitees-2-name", ""),
                     ("decisions", "Agency reports accepted\n\nThemes agreed"),
+                    ("agenda", "1. Agency reports"),
                     ("dissent-0-member", "Hal Health"),
                     ("dissent-0-organisation", "Health"),
                     ("dissent-0-view", "The GP's role is understated"),
@@ -144,7 +145,9 @@ async fn meetings_papers_quorum_and_invitee_only_reading() {
         let other = app.browser(app.email(Role::AgencyAuthor)).await;
         let (s, page) = other.get(&path).await;
         assert_eq!(s, 200);
-        assert!(page.contains("for its invitees") && !page.contains("Agency reports"), "{page}");
+        assert!(page.contains("for its invitees") && !page.contains("Agency reports"), "neither agenda nor papers: {page}");
+        let (_, page) = invited.get(&path).await;
+        assert!(page.contains("1. Agency reports"), "the agenda, for the invited: {page}");
         assert_eq!(other.get_bytes(&format!("{path}/papers/{pid}")).await.0, 403);
         assert_eq!(other.post(&path, &[("version", "3")]).await.0, 403);
 

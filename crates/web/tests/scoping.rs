@@ -241,6 +241,12 @@ async fn family_involvement_needs_reasons_and_feeds_the_report_text() {
         let saved = app.state.store.single_record::<casereview_core::involvement::FamilyInvolvement>(id).await.unwrap().unwrap();
         assert_eq!(saved.body.members.len(), 2, "the blank row is dropped");
 
+        // A panel meeting since: the members not reviewed at it are named.
+        let admin = app.browser(app.email(Role::PartnershipAdmin)).await;
+        assert_eq!(admin.post(&format!("/reviews/{id}/meetings"), &[("kind", "panel_analysis"), ("date", "10/06/2026")]).await.0, 303);
+        let (_, page) = author.get(&path).await;
+        assert!(page.contains("Not reviewed at the panel meeting of 10 June 2026") && page.contains("Mother T, Father T"), "{page}");
+
         let reader = app.browser(app.email(Role::AgencyAuthor)).await;
         assert_eq!(reader.post(&path, &[("version", "1")]).await.0, 403);
     }
