@@ -633,6 +633,20 @@ impl Store {
         self.plan_action(action_id).await
     }
 
+    /// The review a recommendation part belongs to (for access checks before anything else).
+    pub async fn part_review(&self, part_id: i64) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as("SELECT r.review_id FROM recommendation_parts p JOIN report_recommendations r ON r.id = p.recommendation_id WHERE p.id = $1")
+            .bind(part_id).fetch_optional(pool).await?);
+        row.map(|r| r.0).ok_or_else(|| StoreError::NotFound(format!("recommendation part {part_id}")))
+    }
+
+    /// The review an evidence file belongs to (checked before the audited read).
+    pub async fn evidence_review(&self, evidence_id: i64) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as("SELECT x.review_id FROM action_evidence e JOIN action_updates u ON u.id = e.update_id JOIN plan_actions x ON x.id = u.action_id WHERE e.id = $1")
+            .bind(evidence_id).fetch_optional(pool).await?);
+        row.map(|r| r.0).ok_or_else(|| StoreError::NotFound(format!("evidence {evidence_id}")))
+    }
+
     /// The agency of the acting user (none for the system or users without one).
     async fn actor_agency(&self, actor: &Actor) -> Result<Option<i64>, StoreError> {
         let Some(uid) = actor.user_id else { return Ok(None) };
