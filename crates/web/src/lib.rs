@@ -4,6 +4,7 @@
 //! route of the caller's role and membership of the review ([`access`]).
 
 pub mod access;
+pub mod action_routes;
 pub mod anonymisation_routes;
 pub mod api;
 mod assets;
@@ -83,7 +84,16 @@ pub fn router(state: SharedState) -> Router {
         .merge(proceedings_routes::page_routes())
         .merge(scoping_routes::page_routes())
         .merge(meeting_routes::page_routes())
-        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()).merge(records_api::api_routes()))
+        .merge(action_routes::page_routes())
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(deadline_routes::api_routes())
+                .merge(imr_routes::api_routes())
+                .merge(chronology_routes::api_routes())
+                .merge(records_api::api_routes())
+                .merge(action_routes::api_routes()),
+        )
         .merge(assets::routes())
         .fallback(pages::not_found)
         // A response with its own, stricter policy keeps it (the genogram's SVG).

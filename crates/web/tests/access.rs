@@ -168,6 +168,8 @@ const FAMILY_EDITORS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
 const LETTER_SENDERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 /// Seeing the real names behind the pseudonyms (anonymisation_routes::may_see).
 const REGISTER_READERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, OverviewAuthor];
+/// Drafting recommendations (casereview_core::recommendations::may_draft).
+const RECOMMENDATION_DRAFTERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -293,6 +295,13 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/api/v1/reviews/{id}/proceedings",       Who::Roles(MEMBERS),             On::Shared,  Body::None),
     r(M::Get,  "/api/v1/reviews/{id}/meetings",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
     r(M::Get,  "/api/v1/reviews/{id}/notifications",     Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    // Recommendations and action plans (action_routes): reads of the case file.
+    r(M::Get,  "/api/v1/reviews/{id}/recommendations",   Who::Roles(MEMBERS),             On::Case,    Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/action-plan",       Who::Roles(MEMBERS),             On::Case,    Body::None),
+    r(M::Get,  "/reviews/{id}/recommendations",          Who::Roles(MEMBERS),             On::Case,    Body::None),
+    r(M::Get,  "/reviews/{id}/recommendations/new",      Who::Roles(RECOMMENDATION_DRAFTERS), On::Case, Body::None),
+    r(M::Get,  "/reviews/{id}/action-plan",              Who::Roles(MEMBERS),             On::Case,    Body::None),
+    r(M::Get,  "/reviews/{id}/action-plan.csv",          Who::Roles(MEMBERS),             On::Case,    Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
