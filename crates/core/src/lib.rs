@@ -18,6 +18,7 @@ pub mod letters;
 pub mod lifecycle;
 pub mod markup;
 pub mod publication;
+pub mod publishing;
 pub mod referral;
 pub mod role;
 pub mod screening;

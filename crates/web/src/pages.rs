@@ -592,6 +592,8 @@ struct ReviewPage {
     may_record: bool,
     /// The family and household with its genogram (family_routes).
     family: crate::family_routes::FamilySection,
+    /// Open publication holds, each with its reason (publication_routes).
+    open_holds: Vec<String>,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -656,10 +658,12 @@ async fn render_review_typed(
     // Loaded once: shown on the page and the facts the lifecycle's preconditions need.
     let (meetings, recommendation, decision) =
         (store.screening_meetings(id).await?, store.recommendation(id).await?, store.decision(id).await?);
+    let open_holds = crate::publication_routes::open_hold_lines(state, id).await?;
     let facts = ReviewFacts {
         quorate_screening_meeting: !meetings.is_empty(),
         recommendation: recommendation.as_ref().map(|r| r.recommendation.option),
         decision: decision.as_ref().map(|d| d.decision.kind),
+        publication_on_hold: !open_holds.is_empty(),
     };
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)
@@ -733,6 +737,7 @@ async fn render_review_typed(
         may_extend: matches!(role, Role::PartnershipAdmin | Role::BoardChair),
         may_record: matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) && !r.summary.state.is_terminal(),
         family: crate::family_routes::section(state, &r, role).await?,
+        open_holds,
         r,
     };
     Ok(render(status, &page))
