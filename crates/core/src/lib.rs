@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod markup;
 pub mod publication;
 pub mod publishing;
+pub mod recommendations;
 pub mod referral;
 pub mod role;
 pub mod screening;

@@ -6,6 +6,7 @@
 //! same transaction, so a state change and its record cannot part. Domain rules come from
 //! `casereview-core`: the store loads the facts, asks the domain, and writes the answer.
 
+mod actions;
 mod anonymisation;
 mod audit;
 mod chronology;
@@ -18,6 +19,7 @@ mod publishing;
 mod reviews;
 mod users;
 
+pub use actions::*;
 pub use anonymisation::*;
 pub use audit::{AuditQuery, VerifyError};
 pub use chronology::*;

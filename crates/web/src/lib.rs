@@ -4,6 +4,7 @@
 //! route of the caller's role and membership of the review ([`access`]).
 
 pub mod access;
+pub mod action_routes;
 pub mod anonymisation_routes;
 pub mod api;
 mod assets;
@@ -76,6 +77,8 @@ pub fn router(state: SharedState) -> Router {
         .merge(anonymisation_routes::page_routes())
         .merge(family_routes::page_routes())
         .merge(publication_routes::page_routes())
+        .merge(action_routes::page_routes())
+        .nest("/api/v1", action_routes::api_routes())
         .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()).merge(publication_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
