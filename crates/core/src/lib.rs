@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod proceedings;
 pub mod publication;
+pub mod publishing;
 pub mod recommendations;
 pub mod referral;
 pub mod role;

@@ -296,6 +296,8 @@ pub enum Precondition {
     KindWithoutImrs,
     /// The decided kind of review is published.
     KindIsPublished,
+    /// No publication hold (criminal proceedings, an inquest) is open (000 §7.4, §12.4).
+    NoPublicationHold,
 }
 
 impl Precondition {
@@ -310,6 +312,9 @@ impl Precondition {
             Precondition::KindUsesImrs => "this kind of review does not commission Individual Management Reviews",
             Precondition::KindWithoutImrs => "this kind of review commissions Individual Management Reviews first",
             Precondition::KindIsPublished => "only a Serious Case Review's summary is published",
+            Precondition::NoPublicationHold => {
+                "publication is on hold until the criminal proceedings or inquest are over: the hold must be lifted first (000 §7.4, §12.4)"
+            }
         }
     }
 }
@@ -448,7 +453,7 @@ pub const TRANSITIONS: &[Transition] = &[
         from: &[S::Adopted],
         to: Target::To(S::Published),
         roles: &[R::PartnershipAdmin, R::BoardChair],
-        requires: &[P::KindIsPublished],
+        requires: &[P::KindIsPublished, P::NoPublicationHold],
         source: "000 §12; 001 §2.4.18-2.4.21; 002 Publication of Reports",
     },
     Transition {
@@ -483,6 +488,8 @@ pub struct ReviewFacts {
     pub quorate_screening_meeting: bool,
     pub recommendation: Option<RecommendationOption>,
     pub decision: Option<ReviewKind>,
+    /// A publication hold is open on the review.
+    pub publication_on_hold: bool,
 }
 
 impl ReviewFacts {
@@ -494,6 +501,7 @@ impl ReviewFacts {
             P::KindUsesImrs => self.decision.is_some_and(ReviewKind::uses_imrs),
             P::KindWithoutImrs => self.decision.is_some_and(|k| !k.uses_imrs()),
             P::KindIsPublished => self.decision.is_some_and(ReviewKind::is_published),
+            P::NoPublicationHold => !self.publication_on_hold,
         }
     }
 }
@@ -556,7 +564,7 @@ mod tests {
     use super::*;
 
     fn full_facts(kind: ReviewKind, rec: RecommendationOption) -> ReviewFacts {
-        ReviewFacts { quorate_screening_meeting: true, recommendation: Some(rec), decision: Some(kind) }
+        ReviewFacts { quorate_screening_meeting: true, recommendation: Some(rec), decision: Some(kind), ..Default::default() }
     }
 
     #[test]
@@ -649,6 +657,16 @@ mod tests {
                 R::BoardChair,
                 full_facts(ReviewKind::LessonsLearnedReview, RecommendationOption::LessonsLearnedReview),
                 "only a Serious Case Review",
+            ),
+            (
+                S::Adopted,
+                Action::Publish,
+                R::PartnershipAdmin,
+                ReviewFacts {
+                    publication_on_hold: true,
+                    ..full_facts(ReviewKind::SeriousCaseReview, RecommendationOption::ConductSeriousCaseReview)
+                },
+                "publication is on hold",
             ),
             (S::ClosedNoFurtherAction, Action::SecureRecords, R::PartnershipAdmin, none.clone(), "cannot be taken while"),
             (S::Referred, Action::SecureRecords, R::Regulator, none.clone(), "regulator may not"),

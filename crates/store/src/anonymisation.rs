@@ -8,8 +8,9 @@ use crate::audit::append_audit;
 use crate::{now, on_pool, Actor, Store, StoreError};
 use casereview_core::anonymise::{CaseFile, Category};
 use casereview_core::publication::{Decided, Decision, Override};
+use casereview_core::publishing::{self, Hold};
 use casereview_core::FieldErrors;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -156,15 +157,18 @@ impl Store {
         })
     }
 
-    /// Publishes an approved document with exactly this text (the gate has passed on it):
-    /// the text and its SHA-256 are kept with the document, in the same transaction as the
-    /// status change and its audit event.
+    /// Publishes an approved document with exactly this text (the gate has passed on it) on
+    /// `today`: the text and its SHA-256 are kept with the document, in the same transaction
+    /// as the status change and its audit event. Refused while a publication hold is open on
+    /// the review, or unless a copy went to the national panel at least a week before
+    /// (`casereview_core::publishing::check_publication`).
     pub async fn publish_document(
         &self,
         actor: &Actor,
         document_id: i64,
         expected_version: i64,
         published: &BTreeMap<String, String>,
+        today: NaiveDate,
     ) -> Result<String, StoreError> {
         let json = serde_json::to_string(published)?;
         let sha = sha2::Sha256::digest(json.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
@@ -181,8 +185,23 @@ impl Store {
             if status != "approved" {
                 return Err(FieldErrors::single("status", format!("A document that is {status} cannot be published: it must be approved first")).into());
             }
-            sqlx::query("UPDATE documents SET status = 'published', published_sections = $1, published_sha256 = $2, updated_at = $3, updated_by = $4 WHERE id = $5").bind(&json).bind(&sha).bind(at).bind(&actor.name).bind(document_id).execute(&mut *tx).await?;
-            append_audit!(self, tx, actor, "document.status", format!("review:{review_id}"), serde_json::json!({"document": document_id, "from": "approved", "to": "published", "version": version, "sha256": sha}).to_string());
+            // Read in the transaction that publishes, so a hold placed meanwhile is seen.
+            let (panel,): (Option<NaiveDate>,) = sqlx::query_as("SELECT national_panel_sent_on FROM documents WHERE id = $1").bind(document_id).fetch_one(&mut *tx).await?;
+            let holds: Vec<(String, String, String, DateTime<Utc>)> = sqlx::query_as("SELECT kind, reason, placed_by, placed_at FROM publication_holds WHERE review_id = $1 AND lifted_at IS NULL ORDER BY id").bind(review_id).fetch_all(&mut *tx).await?;
+            let holds = holds
+                .into_iter()
+                .map(|(kind, reason, placed_by, placed_at)| Ok(Hold { kind: kind.parse().map_err(StoreError::Corrupt)?, reason, placed_by, placed_on: placed_at.date_naive() }))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            // Live parallel proceedings hold publication too (casereview_core::proceedings).
+            let procs: Vec<(String,)> = sqlx::query_as("SELECT v.body FROM review_records r JOIN review_record_versions v ON v.record_id = r.id AND v.version = r.version WHERE r.review_id = $1 AND r.kind = 'proceeding' ORDER BY r.id").bind(review_id).fetch_all(&mut *tx).await?;
+            let procs = procs.into_iter().map(|(b,)| serde_json::from_str(&b)).collect::<Result<Vec<casereview_core::proceedings::Proceeding>, _>>()?;
+            let mut e = publishing::check_publication(today, panel, &holds).err().unwrap_or_default();
+            for h in casereview_core::proceedings::publication_holds(&procs) {
+                e.push("hold", h);
+            }
+            e.into_result(())?;
+            sqlx::query("UPDATE documents SET status = 'published', published_sections = $1, published_sha256 = $2, published_on = $3, withdrawn_on = NULL, withdrawn_by = NULL, withdrawn_reason = NULL, updated_at = $4, updated_by = $5 WHERE id = $6").bind(&json).bind(&sha).bind(today).bind(at).bind(&actor.name).bind(document_id).execute(&mut *tx).await?;
+            append_audit!(self, tx, actor, "document.status", format!("review:{review_id}"), serde_json::json!({"document": document_id, "from": "approved", "to": "published", "version": version, "sha256": sha, "published_on": today.to_string(), "national_panel_sent_on": panel.map(|d| d.to_string())}).to_string());
             tx.commit().await?;
             Ok(sha.clone())
         })

@@ -384,6 +384,7 @@ impl Store {
             quorate_screening_meeting: !self.screening_meetings(review_id).await?.is_empty(),
             recommendation: self.recommendation(review_id).await?.map(|r| r.recommendation.option),
             decision: self.decision(review_id).await?.map(|d| d.decision.kind),
+            publication_on_hold: self.publication_on_hold(review_id).await?,
         })
     }
 
@@ -528,6 +529,18 @@ impl Store {
             return Err(FieldErrors::single("note", "The note is too long").into());
         }
         let facts = self.facts(review_id).await?;
+        if action == Action::Publish && facts.publication_on_hold {
+            // Otherwise possible: the hold's reason is what the person needs to see, not
+            // only the lifecycle's sentence that a hold is open.
+            let state = self.review(review_id).await?.summary.state;
+            lifecycle::apply(state, action, actor.role, &ReviewFacts { publication_on_hold: false, ..facts.clone() })?;
+            let holds: Vec<_> = self.publication_holds(review_id).await?.iter().filter(|h| h.is_open()).map(|h| h.rule()).collect();
+            let mut e = casereview_core::publishing::check_no_hold(&holds).err().unwrap_or_default();
+            for h in self.proceeding_holds(review_id).await? {
+                e.push("hold", h);
+            }
+            e.into_result(())?;
+        }
         self.step(actor, review_id, expected_version, action, facts, note.trim().to_string(), Some(on), Insert::Nothing).await
     }
 

@@ -136,6 +136,8 @@ struct DocPage {
     outstanding: Vec<CopyView>,
     /// Whether the board manager may record a draft copy's destruction now (after approval).
     may_record_destroyed: bool,
+    /// Publication of a report or summary: national panel, date, holds, removal.
+    publication: Option<crate::publication_routes::PublicationView>,
 }
 
 struct CopyView {
@@ -331,6 +333,7 @@ async fn render_doc(
     };
     let page = DocPage {
         nav: pages::nav(state, a).await?,
+        publication: crate::publication_routes::publication_view(state, &a.user, id, doc.as_ref()).await?,
         outstanding,
         may_record_destroyed: role == Role::PartnershipAdmin && !doc_status.is_draft(),
         errors: form::keyed(&errors),
@@ -366,6 +369,17 @@ async fn render_doc(
         signed: doc.as_ref().and_then(|d| d.signed_on.map(|on| format!("{}, {}", d.signed_by, on.format("%d/%m/%Y")))),
     };
     Ok(pages::render(status, &page))
+}
+
+/// The document page again with errors (a publication form refused).
+pub(crate) async fn render_with_errors(
+    state: &SharedState,
+    a: &Authenticated,
+    r: &ReviewRecord,
+    kind: DocumentKind,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    render_doc(state, a, r, kind, StatusCode::UNPROCESSABLE_ENTITY, errors, Extra::default()).await
 }
 
 async fn document_page(
@@ -509,7 +523,7 @@ async fn status(
                 );
                 return render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await;
             }
-            return match state.store.publish_document(&a.user.actor(), doc.id, version, &outcome.published).await {
+            return match state.store.publish_document(&a.user.actor(), doc.id, version, &outcome.published, state.today()).await {
                 Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}/documents/{}", kind.as_str())).into_response()),
                 Err(StoreError::Invalid(e)) => {
                     render_doc(&state, &a, &r, kind, StatusCode::UNPROCESSABLE_ENTITY, e, Extra::default()).await

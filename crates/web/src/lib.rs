@@ -24,6 +24,7 @@ pub mod mail;
 pub mod meeting_routes;
 pub mod pages;
 pub mod proceedings_routes;
+pub mod publication_routes;
 pub mod records_api;
 pub mod reminders;
 pub mod renderings;
@@ -85,6 +86,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(scoping_routes::page_routes())
         .merge(meeting_routes::page_routes())
         .merge(action_routes::page_routes())
+        .merge(publication_routes::page_routes())
         .nest(
             "/api/v1",
             api::routes()
@@ -92,7 +94,8 @@ pub fn router(state: SharedState) -> Router {
                 .merge(imr_routes::api_routes())
                 .merge(chronology_routes::api_routes())
                 .merge(records_api::api_routes())
-                .merge(action_routes::api_routes()),
+                .merge(action_routes::api_routes())
+                .merge(publication_routes::api_routes()),
         )
         .merge(assets::routes())
         .fallback(pages::not_found)

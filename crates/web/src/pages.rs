@@ -594,6 +594,8 @@ struct ReviewPage {
     family: crate::family_routes::FamilySection,
     /// Scoping, meetings, proceedings and notifications (scoping_routes).
     scoping: crate::scoping_routes::ScopingSection,
+    /// Open publication holds, each with its reason (publication_routes).
+    open_holds: Vec<String>,
 }
 
 fn flash_text(code: &str) -> Option<String> {
@@ -658,10 +660,12 @@ async fn render_review_typed(
     // Loaded once: shown on the page and the facts the lifecycle's preconditions need.
     let (meetings, recommendation, decision) =
         (store.screening_meetings(id).await?, store.recommendation(id).await?, store.decision(id).await?);
+    let open_holds = crate::publication_routes::open_hold_lines(state, id).await?;
     let facts = ReviewFacts {
         quorate_screening_meeting: !meetings.is_empty(),
         recommendation: recommendation.as_ref().map(|r| r.recommendation.option),
         decision: decision.as_ref().map(|d| d.decision.kind),
+        publication_on_hold: !open_holds.is_empty(),
     };
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)
@@ -736,6 +740,7 @@ async fn render_review_typed(
         may_record: matches!(role, Role::PartnershipAdmin | Role::BoardChair | Role::PanelChair) && !r.summary.state.is_terminal(),
         family: crate::family_routes::section(state, &r, role).await?,
         scoping: crate::scoping_routes::section(state, id, today).await?,
+        open_holds,
         r,
     };
     Ok(render(status, &page))

@@ -746,3 +746,57 @@ pub fn attachment(file: RenderedFile) -> axum::response::Response {
     )
         .into_response()
 }
+
+/// Placeholders a published text may fill: only what is public (the reference and the
+/// partnership), never the child's name or dates, whatever the author wrote.
+pub fn public_fill(name: &str, reference: &str, partnership: &str) -> Option<String> {
+    match name {
+        "review.reference" => Some(reference.to_string()),
+        "partnership.name" => Some(partnership.to_string()),
+        _ => None,
+    }
+}
+
+/// A published document as the public downloads it: built from its published (anonymised)
+/// text alone, with nothing else of the review's record, unmarked and not made for anyone.
+pub async fn render_published(
+    store: &Store,
+    p: &casereview_store::PublishedDocument,
+    format: Format,
+) -> Result<RenderedFile, RenderFailure> {
+    let item = &p.item;
+    let fill = |name: &str| public_fill(name, &item.reference, &item.partnership);
+    let mut parts = Vec::new();
+    for (sid, title, _) in item.kind.sections() {
+        let text = p.sections.get(*sid).map(String::as_str).unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        parts.push(Part::Heading { level: 1, text: title.to_string() });
+        parts.push(markup_part(text, &fill)?);
+    }
+    let mut subtitle = vec![item.reference.clone()];
+    if let Some(on) = item.published_on {
+        subtitle.push(format!("Published on {}", on.format("%d/%m/%Y")));
+    }
+    let doc = RenderDoc {
+        title: item.title.to_string(),
+        subtitle,
+        branding: branding(store, item.partnership_id).await?,
+        marking: Marking { draft: false, confidential: false, prepared_for: None },
+        parts,
+    };
+    let bytes = tokio::task::spawn_blocking(move || match format {
+        Format::Pdf => casereview_render::pdf::render(&doc),
+        Format::Docx => casereview_render::docx::render(&doc),
+    })
+    .await
+    .map_err(|e| RenderFailure::Render(RenderError::Typeset(format!("the renderer stopped: {e}"))))??;
+    Ok(RenderedFile {
+        bytes,
+        file_name: format!("{}-{}.{}", item.reference, item.kind.as_str().replace('_', "-"), format.extension()),
+        content_type: format.content_type(),
+        copy_id: 0,
+        draft: false,
+    })
+}

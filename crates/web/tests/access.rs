@@ -110,6 +110,8 @@ enum Body {
     Resolve,
     /// The family and household saved at its current version.
     Family,
+    /// A publication hold placed (kind and reason).
+    Hold,
 }
 
 struct Route {
@@ -170,6 +172,8 @@ const LETTER_SENDERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 const REGISTER_READERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, OverviewAuthor];
 /// Drafting recommendations (casereview_core::recommendations::may_draft).
 const RECOMMENDATION_DRAFTERS: &[Role] = &[PartnershipAdmin, PanelChair, OverviewAuthor];
+/// Placing and lifting publication holds (casereview_core::publishing::may_hold).
+const HOLDERS: &[Role] = &[PartnershipAdmin, BoardChair];
 
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
@@ -302,6 +306,13 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/reviews/{id}/recommendations/new",      Who::Roles(RECOMMENDATION_DRAFTERS), On::Case, Body::None),
     r(M::Get,  "/reviews/{id}/action-plan",              Who::Roles(MEMBERS),             On::Case,    Body::None),
     r(M::Get,  "/reviews/{id}/action-plan.csv",          Who::Roles(MEMBERS),             On::Case,    Body::None),
+    // Publication (publication_routes): the published list is public.
+    r(M::Get,  "/published",                             Who::Public,                     On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/published",                      Who::Public,                     On::Nothing, Body::None),
+    r(M::Get,  "/reviews/{id}/publication-holds",        Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/reviews/{id}/publication-holds",        Who::Roles(HOLDERS),             REFERRED,    Body::Hold),
+    r(M::Get,  "/api/v1/reviews/{id}/publication-holds", Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Post, "/api/v1/reviews/{id}/publication-holds", Who::Roles(HOLDERS),             REFERRED,    Body::Hold),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
@@ -796,6 +807,7 @@ fn json_body(body: Body, c: &Ctx) -> Option<Value> {
         Body::SignOff => json!({"action": "sign_off"}),
         Body::Confirm => json!({}),
         Body::Resolve => json!({"resolution": "note", "note": "The police visit was the next morning."}),
+        Body::Hold => json!({"kind": "inquest", "reason": "Coroner's hearing not yet held"}),
     })
 }
 
@@ -921,6 +933,7 @@ fn form_fields(body: Body, c: &Ctx) -> Vec<(String, String)> {
         Body::SignOff => pairs(&[("action", "sign_off")]),
         Body::Confirm => pairs(&[("choice", "save")]),
         Body::Resolve => pairs(&[("resolution", "note"), ("note", "The police visit was the next morning.")]),
+        Body::Hold => pairs(&[("kind", "inquest"), ("reason", "Coroner's hearing not yet held")]),
         Body::Family => {
             let mut f = pairs(&[
                 ("subject", "p1"),

@@ -65,6 +65,8 @@ async fn an_executive_summary_is_published_only_when_nothing_identifying_is_left
         assert_eq!(author.post(&url, &body).await.0, 303);
         let chair = app.browser(app.email(Role::BoardChair)).await;
         assert_eq!(chair.post(&format!("{url}/status"), &[("to", "approved"), ("version", "1")]).await.0, 303);
+        // A copy went to the national panel more than a week before (issue 7).
+        assert_eq!(chair.post(&format!("{url}/national-panel"), &[("national_panel_sent_on", "2026-06-01")]).await.0, 303);
 
         // Publication is refused while findings are unresolved.
         let (s, page, _) = chair.post(&format!("{url}/status"), &[("to", "published"), ("version", "1")]).await;
