@@ -13,7 +13,7 @@
 //! (HA)"), a chronology's agency column ("| GP |"). Only general syntax is used, never
 //! whole sentences; what it cannot decide stays a finding (with a lower confidence).
 
-use super::{is_acronym, is_common, is_subject_verb, normalise, title, Gap, Tok};
+use super::{is_common, is_subject_verb, normalise, title, Gap, Tok};
 use std::sync::OnceLock;
 
 use super::{set_of, FxSet};
@@ -40,10 +40,13 @@ const ADJECTIVES_BEFORE: &[&str] = &[
     "good", "bad", "great", "free", "ill", "saving", "high", "low", "new", "old", "real", "true", "false", "little", "much", "more",
     "less", "early", "late", "whole", "own", "full", "first", "best", "better", "worse", "poor", "strong", "fresh", "same", "other",
     "further", "legal", "private", "public", "general", "clinical", "physical", "emotional", "faint", "deep", "small", "large",
-    "big", "long", "short", "mid", "entire", "previous", "following", "local", "named", "allocated", "designated", "hot", "cold",
-    "wet", "dry", "red", "pink", "blue", "yellow", "dark", "light", "pale", "bright", "two", "three", "four", "five", "several",
-    "many", "few", "one", "both", "all",
+    "big", "long", "short", "mid", "entire", "previous", "following", "local", "hot", "cold", "wet", "dry", "red", "pink", "blue",
+    "yellow", "dark", "light", "pale", "bright", "two", "three", "four", "five", "several", "many", "few", "one", "christian",
+    "muslim", "catholic", "jewish", "hindu", "sikh", "islamic", "religious", "spiritual", "x",
 ];
+
+/// Before an abbreviation besides those words: "the named GP", "her allocated SW".
+const BEFORE_ABBREVIATION: &[&str] = &["named", "allocated", "designated", "family", "school", "both", "all", "same", "own"];
 
 const PRONOUN_SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "it", "who", "which", "there"];
 
@@ -147,7 +150,7 @@ const NOUNS: &[&str] = &[
     "processes", "call", "calls", "line", "lines", "address", "office", "offices", "building", "centre", "centres", "hall", "halls",
     "house", "houses", "flat", "flats", "street", "road", "estate", "area", "areas", "park", "parks", "sky", "light", "lights",
     "rain", "wind", "snow", "season", "seasons", "months", "air", "marks", "mark", "sign", "signs", "bruise", "bruises", "injury",
-    "injuries", "scale", "scales", "score", "scores", "weight", "height", "growth", "chart", "charts", "people", "person", "groups",
+    "injuries", "raid", "raids", "scale", "scales", "score", "scores", "weight", "height", "growth", "chart", "charts", "people", "person", "groups",
     "feeling", "feelings", "humour", "heritage", "background", "origin", "ethnicity", "culture", "faith", "health", "issues", "needs",
     "money", "bills", "debts", "debt", "rent", "benefits", "benefit", "income", "budget", "costs", "cost", "fees", "fee", "account",
 ];
@@ -234,24 +237,31 @@ pub(crate) fn is_noun(w: &str) -> bool {
     if SUFFIXES.iter().any(|s| w.len() > s.len() + 2 && w.ends_with(s)) {
         return true;
     }
-    // A plural: "-s" after a letter that ends nouns, not "-ss", "-us", "-is", "-ous".
-    w.len() >= 4
-        && w.ends_with('s')
-        && !["ss", "us", "is", "ys"].iter().any(|s| w.ends_with(s))
-        && !w.ends_with("ways")
-        && !w.ends_with("wards")
-        && !w.ends_with("ly")
+    // A plural of a known noun or common word ("bushes", "springs"), not a verb in "-s".
+    let stem = |k: usize| w.get(..w.len() - k).is_some_and(|s| is_noun_listed(s) || is_common(s));
+    w.len() >= 4 && w.ends_with('s') && !w.ends_with("ss") && (stem(1) || (w.ends_with("es") && stem(2)))
 }
 
-/// Whether a lower-case word may be a verb in its base form ("be", "need", "attend").
+/// Verbs in their base form that follow a modal in reports ("will be", "may need").
+#[rustfmt::skip]
+const VERBS_BASE: &[&str] = &[
+    "be", "have", "do", "need", "feed", "proceed", "exceed", "succeed", "attend", "visit", "see", "meet", "make", "take", "go", "come",
+    "give", "get", "continue", "receive", "provide", "require", "ensure", "consider", "include", "involve", "help", "support", "want",
+    "wish", "know", "think", "feel", "find", "show", "tell", "say", "ask", "call", "ring", "phone", "contact", "speak", "talk", "write",
+    "send", "share", "discuss", "agree", "decide", "review", "assess", "monitor", "check", "record", "report", "refer", "request",
+    "offer", "arrange", "complete", "change", "improve", "develop", "learn", "explain", "describe", "become", "remain", "stay", "live",
+    "move", "return", "leave", "start", "begin", "stop", "happen", "occur", "lead", "result", "mean", "seem", "appear", "look", "use",
+    "apply", "follow", "allow", "let", "keep", "hold", "bring", "put", "set", "run", "work", "try", "enable", "prevent", "protect",
+    "reduce", "increase", "identify", "address", "respond", "reflect", "benefit", "face", "lose", "miss", "fail", "struggle", "cope",
+    "engage", "accept", "refuse", "deny", "admit", "disclose", "confirm", "challenge", "question", "escalate", "liaise", "audit",
+    "inform", "notify", "invite", "chair", "convene", "publish", "implement", "oversee", "lack", "depend", "differ", "vary", "affect",
+    "add", "also", "already", "still", "well", "never", "not", "only", "often", "sometimes", "always", "again", "soon",
+];
+
+/// Whether a lower-case word is a verb in its base form ("be", "need", "attend").
 fn is_base_verb(w: &str) -> bool {
-    if matches!(w, "be" | "have" | "do" | "need" | "feed" | "proceed" | "exceed" | "succeed" | "bleed" | "speed") {
-        return true;
-    }
-    if w.len() < 2 || is_function(w) || is_subject_verb(w) || is_verb_3s(w) || is_kin(w) || w.ends_with("ed") {
-        return false;
-    }
-    !w.ends_with('s') || w.ends_with("ss")
+    static SET: OnceLock<FxSet<&'static str>> = OnceLock::new();
+    in_set(VERBS_BASE, &SET, w) || (w.len() > 5 && ["ise", "ize", "ify"].iter().any(|s| w.ends_with(s)))
 }
 
 /// Adverbs that may stand between a modal and its verb ("will also be", "may never know").
@@ -368,6 +378,19 @@ fn time_use(near: &Near, w: &str) -> bool {
     if near.number_before() || near.number_after() {
         return true;
     }
+    // A range of months ("between May and July", "May to June").
+    let month_at = |k: usize| near.toks.get(k).is_some_and(|o| o.gap == Gap::Space) && is_month_or_season(&near.word(k));
+    let range_word = |k: usize| matches!(near.word(k).as_str(), "and" | "to" | "or" | "until" | "till");
+    let t = near.toks[near.i];
+    if (near.next_tok().is_some() && range_word(near.i + 1) && month_at(near.i + 2))
+        || (near.i >= 2
+            && t.gap == Gap::Space
+            && near.toks[near.i - 1].gap == Gap::Space
+            && range_word(near.i - 1)
+            && is_month_or_season(&near.word(near.i - 2)))
+    {
+        return true;
+    }
     // "in June was" is not a date: a verb after it makes it a subject.
     if near.next().is_some_and(|n| is_subject_verb(&n) || is_verb_3s(&n) || n.ends_with("ed")) {
         return false;
@@ -385,7 +408,12 @@ fn modal_use(near: &Near, w: &str, caps: bool) -> bool {
         return false;
     }
     let Some(next) = near.next() else { return false };
-    if has(PRONOUN_SUBJECTS, &next) || matches!(next.as_str(), "the" | "this" | "that" | "these" | "those" | "there" | "any" | "all") {
+    // A question opens with its modal ("Will you ...?", "Will the school ...?"); inside a
+    // sentence "told will that" is a person.
+    let opens = near.toks[near.i].sent_init || caps;
+    if opens
+        && (has(PRONOUN_SUBJECTS, &next) || matches!(next.as_str(), "the" | "this" | "that" | "these" | "those" | "there" | "any" | "all"))
+    {
         return true;
     }
     if has(MODAL_ADVERBS, &next) {
@@ -437,6 +465,13 @@ fn ordinary(near: &Near, w: &str, caps: bool) -> bool {
     let t = near.toks[near.i];
     if time_use(near, w) || modal_use(near, w, caps) {
         return true;
+    }
+    // A compound with an ordinary word or a letter before it ("X-ray", "non-hope").
+    if t.gap == Gap::Hyphen && near.i > 0 {
+        let p = near.toks[near.i - 1];
+        if p.letters == 1 || is_common(&near.word(near.i - 1)) {
+            return true;
+        }
     }
     // What comes before counts inside a sentence (or a heading) only.
     let prev = if t.sent_init && !caps { None } else { near.prev() };
@@ -500,6 +535,11 @@ fn is_noun_like_subject(p: &str) -> bool {
     p.len() > 2 && !matches!(p, "saw" | "see" | "told" | "tell" | "met" | "meet" | "visit" | "ask" | "gave" | "give" | "with" | "and")
 }
 
+/// A verb by its form or a list ("phoned", "attending", "says", "told").
+fn verb_like(n: &str) -> bool {
+    is_subject_verb(n) || is_verb_3s(n) || n.ends_with("ed") || n.ends_with("ing")
+}
+
 /// What kind of abbreviation capitals are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AcronymKind {
@@ -520,6 +560,14 @@ fn acronym_kind(w: &str) -> AcronymKind {
     }
 }
 
+/// Agencies a chronology's column names ("| GP |", "| HV |"); other capitals alone in a
+/// cell may be a practitioner's initials.
+#[rustfmt::skip]
+const AGENCIES: &[&str] = &[
+    "gp", "hv", "sw", "ed", "ae", "nhs", "csc", "mash", "yot", "camhs", "cahms", "cps", "dwp", "sn", "cafcass", "police", "lac", "cin",
+    "ehs", "eha", "asc", "aande",
+];
+
 /// Whether capitals stand alone in a table cell ("| GP |", a tab-separated column).
 fn table_cell(text: &str, t: &Tok) -> bool {
     let before = text[..t.start].trim_end_matches([' ', '\u{A0}']);
@@ -538,16 +586,26 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
     if person_evidence {
         return Reading::Name { evidence: true };
     }
-    if defined || near.in_capitals() || table_cell(near.text, &t) {
+    let prev = near.prev();
+    let next = if near.next_plain(false) { near.next() } else { None };
+    // Spelt out in the text, the abbreviation; but not as the subject of a person's verb
+    // ("CP told the nurse"), where the initials may still be someone's.
+    let active = |n: &str| verb_like(n) && !matches!(n, "is" | "was" | "were" | "are" | "has" | "had" | "have" | "being" | "having");
+    if defined && !next.as_deref().is_some_and(active) {
+        return Reading::Word;
+    }
+    if near.in_capitals() || (table_cell(near.text, &t) && (kind == AcronymKind::Word || has(AGENCIES, &w))) {
         return Reading::Word;
     }
     if kind == AcronymKind::Unit && near.number_before() {
         return Reading::Word;
     }
-    let prev = near.prev();
-    let next = if near.next_plain(false) { near.next() } else { None };
-    // "the GP", "her HV", "an HA", "the HV's".
-    if prev.as_deref().is_some_and(|p| is_determiner(p) || is_adjective_before(p)) {
+    // "the GP", "her HV", "an HA", "the HV's" ("told her that CP ..." is not one).
+    let determiner = |p: &str| {
+        (is_determiner(p) && !matches!(p, "that" | "which" | "what" | "whose" | "her" | "his" | "either" | "neither"))
+            || (matches!(p, "her" | "his") && has(AGENCIES, &w))
+    };
+    if prev.as_deref().is_some_and(|p| determiner(p) || is_adjective_before(p) || has(BEFORE_ABBREVIATION, p)) {
         return Reading::Word;
     }
     // "CP plan", "GP surgery", "AN example".
@@ -558,33 +616,30 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
         // "AN important point": a word in capitals opening a sentence before a word that
         // is not a verb.
         AcronymKind::Word => {
-            // The article in capitals before its noun ("AN apple").
-            if w == "an" && next.as_deref().is_some_and(|n| !is_function(n) && !is_subject_verb(n) && !is_verb_3s(n) && !n.ends_with("ed"))
-            {
+            // The article in capitals before its noun ("AN apple", "AN important point").
+            if w == "an" && next.as_deref().is_some_and(|n| n.starts_with(['a', 'e', 'i', 'o', 'u']) && !is_function(n) && !verb_like(n)) {
                 return Reading::Word;
             }
-            if t.sent_init {
-                if let Some(n) = next.as_deref() {
-                    if !is_subject_verb(n) && !is_verb_3s(n) && !n.ends_with("ed") {
-                        return Reading::Word;
-                    }
-                }
+            // A word in capitals opening a sentence before a determiner ("ON the day", "IS
+            // there").
+            if t.sent_init && next.as_deref().is_some_and(|n| is_determiner(n) || matches!(n, "there" | "not" | "it")) {
+                return Reading::Word;
             }
         }
         AcronymKind::Service => {
-            // A role before a name ("DS Aden", "HV Sarah Jones").
-            if near.next_tok().is_some_and(|n| n.cap && !n.all_caps) {
+            // A role before a name on the same line ("DS Aden", "HV Sarah Jones").
+            if near.next_tok().is_some_and(|n| n.cap && !n.all_caps && !n.sent_init && !near.text[t.end..n.start].contains('\n')) {
                 return Reading::Word;
             }
             // Abbreviations listed together ("GP and HV", "HV or SW").
             let conj = |k: usize| matches!(near.word(k).as_str(), "and" | "or");
-            let abbr = |k: usize| near.toks.get(k).is_some_and(|o| o.all_caps && o.gap == Gap::Space) && is_acronym(&near.word(k));
+            let abbr = |k: usize| near.toks.get(k).is_some_and(|o| o.all_caps && o.gap == Gap::Space) && has(AGENCIES, &near.word(k));
             let before = near.i >= 2 && t.gap == Gap::Space && near.toks[near.i - 1].gap == Gap::Space && conj(near.i - 1) && {
                 let k = near.i - 2;
-                near.toks[k].all_caps && is_acronym(&near.word(k))
+                near.toks[k].all_caps && has(AGENCIES, &near.word(k))
             };
             let after = near.next_tok().is_some() && conj(near.i + 1) && abbr(near.i + 2);
-            if before || after {
+            if (before || after) && has(AGENCIES, &w) {
                 return Reading::Word;
             }
         }
@@ -696,7 +751,8 @@ mod tests {
     fn acronym_reading(text: &str, word: &str) -> Reading {
         let mut toks = Vec::new();
         tokenise(text, &mut toks);
-        let i = toks.iter().position(|t| &text[t.start..t.base_end] == word).unwrap();
+        // The last occurrence: the first may be the definition itself ("(CP)").
+        let i = toks.iter().rposition(|t| &text[t.start..t.base_end] == word).unwrap();
         let defined = defined_abbreviations(text, &|w| w == "carla" || w == "price").contains(&word.to_ascii_lowercase());
         acronym(&Near { text, toks: &toks, i }, defined, false)
     }
@@ -744,6 +800,8 @@ mod tests {
             ("may phoned to cancel.", "may"),
             ("Will then attended.", "Will"),
             ("Will, who was eighteen, left.", "Will"),
+            ("The nurse told will that the visit was cancelled.", "will"),
+            ("The nurse met may outside.", "may"),
         ] {
             assert!(matches!(reading(text, word), Reading::Name { .. }), "{text}");
         }
@@ -771,6 +829,9 @@ mod tests {
             ("She said grace before meals.", "grace"),
             ("He walked two miles.", "miles"),
             ("She lives on Hope Street.", "Hope"),
+            ("Between May and July the family moved.", "May"),
+            ("An X-ray was taken.", "ray"),
+            ("They acted in good faith; her Christian faith mattered.", "faith"),
         ] {
             assert_eq!(reading(text, word), Reading::Word, "{text}");
         }
@@ -803,12 +864,13 @@ mod tests {
             ("She was subject to a CP plan.", "CP"),
             ("Seen at the GP surgery.", "GP"),
             ("12/03/2019 | HA | Letter sent.", "HA"),
-            ("The Health Authority (HA) wrote. HA told the family.", "HA"),
+            ("The Health Authority (HA) wrote. The letter from HA was late.", "HA"),
             ("A wound of 5 MM was seen.", "MM"),
             ("DS Aden served the notice.", "DS"),
             ("The GP and HV met.", "HV"),
             ("REFERRAL TO MASH ON MONDAY", "ON"),
             ("AN important point was made.", "AN"),
+            ("ON the day of the visit.", "ON"),
         ] {
             assert_eq!(acronym_reading(text, word), Reading::Word, "{text}");
         }
@@ -823,6 +885,17 @@ mod tests {
             ("A notice was served on MM.", "MM"),
             // Spelt out as the person: still the person.
             ("Carla Price (CP) attended. CP told the nurse.", "CP"),
+            // "that" opens a clause here, not a noun phrase.
+            ("Ms Mehta told Sinead that CP was often hungry.", "CP"),
+            // Listed with other initials, not with an agency.
+            ("CP and MM told the nurse.", "CP"),
+            // Alone in a column that is not an agency's: a practitioner's initials.
+            ("12/03/2019 | CP | Letter sent.", "CP"),
+            ("Seen by NA present at the meeting.", "NA"),
+            // A role before a name does not run over a line.
+            ("Home visit by CP\nMother present.", "CP"),
+            // Spelt out, but the subject of a person's verb.
+            ("A Child Protection (CP) plan was made. CP phoned the school.", "CP"),
         ] {
             assert_eq!(acronym_reading(text, word), NAME, "{text}");
         }
