@@ -440,7 +440,11 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             if at(b, j + 1) == b'0' && at(b, j + 2) == b')' && plus {
                 bracket_zero = true;
                 j += 3;
+                // "+44 (0)\n7700 900123": carried to the next line after the "(0)".
                 if at(b, j) == b' ' {
+                    j += 1;
+                }
+                if at(b, j) == b'\n' && at(b, j + 1).is_ascii_digit() {
                     j += 1;
                 }
                 continue;
@@ -460,9 +464,10 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             groups.push(cur);
             cur = 0;
             j += 1;
-        } else if cur > 0 && digits.len() < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
-            // A number broken over a line ("07700\n900123"), only while it is too short to
-            // be whole, so that numbers on successive lines stay apart.
+        } else if cur > 0 && national_len(&digits, plus) < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
+            // A number broken over a line ("07700\n900123", "+44 7700 900\n123"), only while
+            // it is too short to be whole (counted without the country code), so that numbers
+            // on successive lines stay apart.
             let skip = if c == b' ' { 2 } else { 1 };
             let nx = at(b, j + skip);
             // "+44\n(0)7700 900123": the "(0)" after a country code carried to the next line.
@@ -488,6 +493,18 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
         return None;
     }
     Some(DigitGroups { end, digits, groups, plus, bracket_zero })
+}
+
+/// How many digits of the national number (with its leading 0) `digits` hold so far:
+/// "+44 7700 900" holds "07700900".
+fn national_len(digits: &str, plus: bool) -> usize {
+    if plus && digits.starts_with("44") {
+        digits.len() - 1
+    } else if digits.starts_with("0044") {
+        digits.len() - 3
+    } else {
+        digits.len()
+    }
 }
 
 enum Number {
@@ -1091,4 +1108,28 @@ fn match_date(p: &Patterns, text: &str, start: usize, readings: &[DateReading]) 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::anonymise::{anonymise, CaseFile};
+
+    #[test]
+    fn registered_phone_numbers_wrapped_after_the_country_code_or_a_group() {
+        let r = CaseFile::register_from_json(r#"{"identifiers": [{"value": "07700 900123", "kind": "phone"}]}"#).unwrap();
+        for text in [
+            "Call +44 7700 900\n123 today.",
+            "Call +44 (0)\n7700 900123 today.",
+            "Call +44 (0)7700\n900 123 today.",
+            "Call 0044 7700 900\n123 today.",
+            "Call 07700 900\n123 today.",
+        ] {
+            assert_eq!(anonymise(text, &r).text, "Call [phone number] today.", "{text:?}");
+        }
+        // Two whole numbers on successive lines stay apart.
+        let two = "Tel: 07700 900123\n01632 960001";
+        let a = anonymise(two, &r);
+        assert!(a.findings.iter().all(|f| !f.text.contains('\n')), "{:?}", a.findings);
+    }
 }

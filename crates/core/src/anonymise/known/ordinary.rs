@@ -29,9 +29,11 @@ pub(crate) enum Reading {
 }
 
 #[rustfmt::skip]
+/// ("that", "which", "what" are left out: they open a clause as often, "told him that June
+/// was ...".)
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "your", "some", "any", "no",
-    "every", "each", "another", "such", "what", "whose", "which", "either", "neither", "last", "next",
+    "the", "a", "an", "this", "these", "those", "his", "her", "their", "its", "our", "my", "your", "some", "any", "no", "every", "each",
+    "another", "such", "last", "next",
 ];
 
 /// Adjectives and quantifiers that take a noun after them ("good faith", "free will").
@@ -108,7 +110,7 @@ const ABSTRACT_NOUNS: &[&str] = &[
     "harmony", "serenity", "destiny", "prudence", "constance", "verity", "felicity", "trust",
 ];
 
-const AFTER_ABSTRACT: &[&str] = &["in", "of", "for", "towards", "toward", "that"];
+const AFTER_ABSTRACT: &[&str] = &["in", "of"];
 
 /// After a name-word, these show a family rather than a word ("the Brown family").
 #[rustfmt::skip]
@@ -154,6 +156,19 @@ const NOUNS: &[&str] = &[
     "feeling", "feelings", "humour", "heritage", "background", "origin", "ethnicity", "culture", "faith", "health", "issues", "needs",
     "money", "bills", "debts", "debt", "rent", "benefits", "benefit", "income", "budget", "costs", "cost", "fees", "fee", "account",
 ];
+
+/// Capitalised words that end the name of a place or an institution ("Hope Street", "Grace
+/// Academy", "Rose Hill").
+#[rustfmt::skip]
+const PLACE_NOUNS: &[&str] = &[
+    "street", "road", "lane", "avenue", "close", "drive", "crescent", "gardens", "grove", "terrace", "way", "walk", "square", "place",
+    "mews", "rise", "view", "park", "hill", "vale", "green", "court", "house", "lodge", "academy", "college", "primary", "nursery",
+    "surgery", "hospital", "clinic", "practice", "centre", "church", "chapel", "trust", "project", "estate", "farm", "mill", "bridge",
+];
+
+fn is_place_noun(w: &str) -> bool {
+    PLACE_NOUNS.contains(&w)
+}
 
 /// Words a colour name stands before in an ethnicity ("White British", "Black Caribbean").
 #[rustfmt::skip]
@@ -444,7 +459,7 @@ pub(crate) fn common_word(near: &Near, person_evidence: bool) -> Reading {
             return Reading::Word;
         }
         if let (Some(n), Some(nt)) = (next.as_deref(), next_tok) {
-            if nt.cap && !nt.all_caps && (is_ethnic(n) || is_common(n)) && !is_subject_verb(n) {
+            if nt.cap && !nt.all_caps && (is_ethnic(n) || is_noun_listed(n) || is_place_noun(n)) {
                 return Reading::Word;
             }
             if !nt.cap && near.prev().is_some_and(|p| matches!(p.as_str(), "the" | "a" | "an")) && is_noun(n) {
@@ -617,12 +632,20 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
         // is not a verb.
         AcronymKind::Word => {
             // The article in capitals before its noun ("AN apple", "AN important point").
-            if w == "an" && next.as_deref().is_some_and(|n| n.starts_with(['a', 'e', 'i', 'o', 'u']) && !is_function(n) && !verb_like(n)) {
+            if w == "an"
+                && next.as_deref().is_some_and(|n| {
+                    n.starts_with(['a', 'e', 'i', 'o', 'u'])
+                        && !is_function(n)
+                        && !verb_like(n)
+                        && !n.ends_with("ly")
+                        && !matches!(n, "outside" | "inside" | "aged" | "alone" | "away" | "upstairs" | "ok")
+                })
+            {
                 return Reading::Word;
             }
             // A word in capitals opening a sentence before a determiner ("ON the day", "IS
             // there").
-            if t.sent_init && next.as_deref().is_some_and(|n| is_determiner(n) || matches!(n, "there" | "not" | "it")) {
+            if t.sent_init && next.as_deref().is_some_and(|n| is_determiner(n) || n == "there") {
                 return Reading::Word;
             }
         }
@@ -851,6 +874,9 @@ mod tests {
             ("Hope's bedroom was cold.", "Hope"),
             ("Summer mum attended.", "Summer"),
             ("He told Will about it.", "Will"),
+            ("Ms Mehta told him that june was often hungry.", "june"),
+            ("The nurse told hope that the visit was off.", "hope"),
+            ("The nurse saw Grace Brown.", "Grace"),
         ] {
             assert!(matches!(reading(text, word), Reading::Name { .. }), "{text}");
         }
@@ -892,6 +918,7 @@ mod tests {
             // Alone in a column that is not an agency's: a practitioner's initials.
             ("12/03/2019 | CP | Letter sent.", "CP"),
             ("Seen by NA present at the meeting.", "NA"),
+            ("The nurse saw AN outside.", "AN"),
             // A role before a name does not run over a line.
             ("Home visit by CP\nMother present.", "CP"),
             // Spelt out, but the subject of a person's verb.
