@@ -738,6 +738,59 @@ pub(crate) fn metaphone(word: &str, out: &mut String) {
     }
 }
 
+/// Given names written as they sound, which no sound key joins to their spelling: Irish
+/// names above all ("Niamh" is said "Neve", "Siobhan" "Shevaun"), and a few others.
+#[rustfmt::skip]
+const SPELLING_VARIANTS: &[&[&str]] = &[
+    &["niamh", "neve", "neave", "nieve", "neeve"],
+    &["siobhan", "shevaun", "shivaun", "chevonne", "shivon", "shevon"],
+    &["sinead", "shinead", "shanade"],
+    &["aoife", "eefa", "eefah"],
+    &["caoimhe", "keeva", "kweeva"],
+    &["saoirse", "seersha", "sersha"],
+    &["padraig", "paudric", "pawrick"],
+    &["sean", "shaun", "shawn"],
+    &["eoin", "owen"],
+    &["ciara", "keira", "kiera", "kiara"],
+    &["ciaran", "kieran", "keiran"],
+    &["cathal", "cahal"],
+    &["oisin", "osheen", "usheen"],
+    &["roisin", "rosheen"],
+    &["aisling", "ashling", "ashlin"],
+    &["eimear", "emer"],
+    &["mairead", "maraid"],
+    &["grainne", "grania"],
+    &["tadhg", "teague", "tiege"],
+    &["aoibhinn", "eevin"],
+    &["dearbhla", "dervla"],
+    &["meabh", "maeve", "maev"],
+    &["sadhbh", "sive"],
+    &["orlaith", "orla"],
+    &["darragh", "dara"],
+    &["ruairi", "rory"],
+    &["eilidh", "ailey", "eilie"],
+    &["mhairi", "vari", "vhari"],
+    &["iain", "ian"],
+    &["rhys", "reece", "reese"],
+    &["sian", "sharn"],
+    &["sioned", "shoned"],
+];
+
+/// The other spellings of a folded given name.
+fn spelling_variants(norm: &str) -> impl Iterator<Item = &'static &'static str> + '_ {
+    SPELLING_VARIANTS.iter().filter(move |g| g.contains(&norm)).flat_map(|g| g.iter()).filter(move |v| **v != norm)
+}
+
+/// A looser sound key: the Metaphone key without "H", "W" and "Y" (often silent or a vowel's
+/// glide: "Mohamud"/"Mahmoud", "Aisha"/"Ayesha") and with "X" ("sh") as "S" ("Sean"/
+/// "Shaun"), marked with "~" so it never meets a strict key.
+pub(crate) fn loose_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 1);
+    out.push('~');
+    out.extend(key.chars().filter(|c| !matches!(c, 'H' | 'W' | 'Y')).map(|c| if c == 'X' { 'S' } else { c }));
+    out
+}
+
 /// Optimal-string-alignment (restricted Damerau-Levenshtein) distance, or `None` when it
 /// exceeds `max`.
 pub(crate) fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
@@ -879,6 +932,12 @@ impl Index {
                     if w.norm.chars().count() >= 2 {
                         push_cand(exact.entry(w.norm.clone()).or_default(), Cand { person: p, kind: w.kind });
                     }
+                    // Spellings a sound key cannot join ("Niamh" and "Neve").
+                    if matches!(w.kind, Kind::First | Kind::Middle) {
+                        for v in spelling_variants(&w.norm) {
+                            push_cand(exact.entry((*v).to_string()).or_default(), Cand { person: p, kind: w.kind });
+                        }
+                    }
                     if matches!(w.kind, Kind::First | Kind::Middle | Kind::Surname) {
                         if let Some(b) = w.norm.bytes().next().filter(u8::is_ascii_lowercase) {
                             push_cand(&mut letter_sets[(b - b'a') as usize], Cand { person: p, kind: Kind::Initial });
@@ -957,6 +1016,10 @@ impl Index {
             metaphone(&word, &mut key);
             if key.len() >= 2 {
                 ix.phonetic.entry(key.clone()).or_default().push(f as u32);
+            }
+            let loose = loose_key(&key);
+            if loose.len() >= 3 {
+                ix.phonetic.entry(loose).or_default().push(f as u32);
             }
         }
         for (i, set) in letter_sets.into_iter().enumerate() {
@@ -1041,18 +1104,23 @@ impl Index {
             return Some((slot, How::Edit));
         }
         metaphone(word, key);
-        let list = self.phonetic.get(key.as_str())?;
-        for &f in list {
-            let Some(f) = self.fuzzy.get(f as usize) else { continue };
-            let len = f.chars.len();
-            // Short keys ("KL", "JT") are shared by many names: ask for a similar spelling too.
-            let ok = if key.len() >= 3 {
-                len >= 4 || n >= 4
-            } else {
-                len >= 4 && n >= 4 && f.chars.first() == scratch.first() && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
-            };
-            if ok {
-                return Some((f.slot, How::Phonetic));
+        let loose = loose_key(key);
+        for (k, strict) in [(key.as_str(), true), (loose.as_str(), false)] {
+            let Some(list) = self.phonetic.get(k) else { continue };
+            // Its letters, without the marker of a loose key.
+            let key_len = k.len() - usize::from(!strict);
+            for &f in list {
+                let Some(f) = self.fuzzy.get(f as usize) else { continue };
+                let len = f.chars.len();
+                // Short keys ("KL", "JT") are shared by many names: ask for a similar spelling too.
+                let ok = if key_len >= 3 {
+                    len >= 4 || n >= 4
+                } else {
+                    len >= 4 && n >= 4 && f.chars.first() == scratch.first() && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
+                };
+                if ok {
+                    return Some((f.slot, How::Phonetic));
+                }
             }
         }
         None
@@ -2041,5 +2109,36 @@ impl<'a> Matcher<'a> {
             confidence,
             replacement,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::anonymise::{anonymise, CaseFile};
+
+    #[test]
+    fn sound_alikes_by_the_looser_key() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Sean Lungu"], "role": "father" },
+                { "names": ["Aisha Butt"], "role": "mother" },
+                { "names": ["Maryan Mohamud"], "role": "child" },
+                { "names": ["Siobhan Walsh"], "role": "grandmother" },
+                { "names": ["Niamh Walsh"], "role": "sibling" }
+            ]}"#,
+        )
+        .unwrap();
+        for (text, want) in [
+            ("Dr Khan saw Shaun at the surgery.", "Father"),
+            ("Ayesha Butt examined her.", "Mother"),
+            ("The nurse saw Maryan Mahmoud at home.", "Child A"),
+            ("The nurse saw Shevaun at home.", "Grandmother"),
+            ("Neve was seen.", "Sibling 1"),
+        ] {
+            assert!(anonymise(text, &r).text.contains(want), "{text}: {}", anonymise(text, &r).text);
+        }
+        // A name that sounds otherwise and is spelt otherwise is not taken.
+        assert!(!anonymise("Simone attended.", &r).findings.iter().any(|f| f.detector.starts_with("known:")));
     }
 }

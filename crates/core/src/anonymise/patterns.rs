@@ -437,7 +437,7 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             }
         } else if c == b'(' && !open && cur == 0 {
             // "(0)" after +44 or an area code in brackets.
-            if at(b, j + 1) == b'0' && at(b, j + 2) == b')' && plus {
+            if at(b, j + 1) == b'0' && at(b, j + 2) == b')' && (plus || digits == "0044") {
                 bracket_zero = true;
                 j += 3;
                 // "+44 (0)\n7700 900123": carried to the next line after the "(0)".
@@ -460,15 +460,36 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             if at(b, j) == b' ' {
                 j += 1;
             }
+        } else if c == b'-' && cur > 0 && at(b, j + 1) == b'\n' && at(b, j + 2).is_ascii_digit() && national_len(&digits, plus) < 9 {
+            // "07700-\n900123": a hyphen ending the line.
+            groups.push(cur);
+            cur = 0;
+            j += 2;
         } else if matches!(c, b' ' | b'-' | b'.') && cur > 0 && (at(b, j + 1).is_ascii_digit() || (c == b' ' && at(b, j + 1) == b'(')) {
             groups.push(cur);
             cur = 0;
             j += 1;
+        } else if matches!(c, b' ' | b'\t') && cur > 0 && {
+            // Extra spaces or a tab between groups ("07700  900123").
+            let mut k = j;
+            while k < j + 3 && matches!(at(b, k), b' ' | b'\t') {
+                k += 1;
+            }
+            at(b, k).is_ascii_digit() && k > j + 1 || (c == b'\t' && at(b, k).is_ascii_digit())
+        } {
+            groups.push(cur);
+            cur = 0;
+            while matches!(at(b, j), b' ' | b'\t') {
+                j += 1;
+            }
         } else if cur > 0 && national_len(&digits, plus) < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
             // A number broken over a line ("07700\n900123", "+44 7700 900\n123"), only while
             // it is too short to be whole (counted without the country code), so that numbers
             // on successive lines stay apart.
-            let skip = if c == b' ' { 2 } else { 1 };
+            let mut skip = if c == b' ' { 2 } else { 1 };
+            while skip < 6 && matches!(at(b, j + skip), b' ' | b'\t') {
+                skip += 1;
+            }
             let nx = at(b, j + skip);
             // "+44\n(0)7700 900123": the "(0)" after a country code carried to the next line.
             if !(nx.is_ascii_digit() || (plus && nx == b'(')) {
@@ -1124,6 +1145,11 @@ mod tests {
             "Call +44 (0)7700\n900 123 today.",
             "Call 0044 7700 900\n123 today.",
             "Call 07700 900\n123 today.",
+            "Call 07700  900123 today.",
+            "Call 07700\t900123 today.",
+            "Call 07700\n    900123 today.",
+            "Call 0044 (0)7700 900123 today.",
+            "Call 07700-\n900123 today.",
         ] {
             assert_eq!(anonymise(text, &r).text, "Call [phone number] today.", "{text:?}");
         }
