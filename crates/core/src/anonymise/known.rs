@@ -1113,10 +1113,15 @@ impl Index {
                 let Some(f) = self.fuzzy.get(f as usize) else { continue };
                 let len = f.chars.len();
                 // Short keys ("KL", "JT") are shared by many names: ask for a similar spelling too.
+                // A loose short key joins more: both names of five letters or more.
                 let ok = if key_len >= 3 {
                     len >= 4 || n >= 4
                 } else {
-                    len >= 4 && n >= 4 && f.chars.first() == scratch.first() && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
+                    len >= 4
+                        && n >= 4
+                        && (strict || len.max(n) >= 5)
+                        && f.chars.first() == scratch.first()
+                        && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
                 };
                 if ok {
                     return Some((f.slot, How::Phonetic));
@@ -1455,7 +1460,8 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
             let found = match cache.get(buf.as_str()) {
                 Some(&found) => found,
                 None => {
-                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) {
+                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) || is_acronym(&buf)
+                    {
                         None
                     } else if is_common(&buf) {
                         // A misspelling that is itself a word ("Main" for "Mann"): decided by
@@ -1761,7 +1767,8 @@ impl<'a> Matcher<'a> {
                 }
                 return (t.cap || t.letters > 2).then_some(1.0);
             }
-            if l.how == How::RealWord && !ordinary::real_word_typo_alone(&near) {
+            // "Mrs Main" for Mrs Mann: after a title, a misspelling that is a word is the name.
+            if l.how == How::RealWord && !after_title && !ordinary::real_word_typo_alone(&near) {
                 return None;
             }
             return Some(weak);
@@ -1923,6 +1930,15 @@ impl<'a> Matcher<'a> {
         let surname_only = run.people.len() > 1
             && !only_initials
             && (run.first..=run.last).all(|k| run.people.iter().all(|&p| self.ix.kind_of(self.looks[k].slot, p) == Some(Kind::Surname)));
+        // Initials name the person whose initials they are ("A.N." is Anna Newton, not
+        // Nadia Ali, though both have an A and an N).
+        let mut run = run;
+        if only_initials && run.people.len() > 1 {
+            let letters: String = (run.first..=run.last).map(|k| self.norm(k, true)).collect();
+            if let Some(&p) = run.people.iter().find(|&&p| self.ix.person_initials.get(p as usize).is_some_and(|l| l.contains(&letters))) {
+                run.people = vec![p];
+            }
+        }
         let (replacement, key, mut conf) = if surname_only {
             // A surname shared by several people names none of them in particular.
             let family = run.people.iter().any(|&p| self.ix.people.get(p as usize).is_some_and(|e| e.family));
@@ -2138,6 +2154,15 @@ mod tests {
         ] {
             assert!(anonymise(text, &r).text.contains(want), "{text}: {}", anonymise(text, &r).text);
         }
+        // An abbreviation is never a misspelt name ("MASH" and "Moss" share a loose key).
+        let r2 = CaseFile::register_from_json(r#"{"people": [{ "names": ["Mia Moss"], "role": "child" }]}"#).unwrap();
+        assert_eq!(anonymise("Referral to MASH.", &r2).text, "Referral to MASH.");
+        // Dotted initials name the person whose initials they are.
+        let r3 = CaseFile::register_from_json(
+            r#"{"people": [{ "names": ["Nadia Ali"], "role": "sibling" }, { "names": ["Anna Newton"], "role": "aunt" }]}"#,
+        )
+        .unwrap();
+        assert_eq!(anonymise("A.N. was seen.", &r3).text, "Aunt. was seen.");
         // A name that sounds otherwise and is spelt otherwise is not taken.
         assert!(!anonymise("Simone attended.", &r).findings.iter().any(|f| f.detector.starts_with("known:")));
     }

@@ -48,7 +48,7 @@ const ADJECTIVES_BEFORE: &[&str] = &[
 ];
 
 /// Before an abbreviation besides those words: "the named GP", "her allocated SW".
-const BEFORE_ABBREVIATION: &[&str] = &["named", "allocated", "designated", "family", "school", "both", "all", "same", "own"];
+const BEFORE_ABBREVIATION: &[&str] = &["named", "allocated", "designated", "family", "school", "same", "own"];
 
 const PRONOUN_SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "it", "who", "which", "there"];
 
@@ -125,6 +125,16 @@ const KIN_NOUNS: &[&str] = &[
     "mum", "mummy", "mom", "dad", "daddy", "mother", "father", "sister", "brother", "nan", "nana", "nanny", "gran", "granny", "grandma",
     "grandad", "grandmother", "grandfather", "aunt", "auntie", "uncle", "cousin", "son", "daughter", "baby", "partner", "boyfriend",
     "girlfriend", "husband", "wife", "friend", "step",
+];
+
+/// What a person has, measured or noted ("AN weight 9kg", "Summer attendance"): after a name
+/// or initials they make a clipped note about the person, not a compound noun.
+#[rustfmt::skip]
+const ATTRIBUTES: &[&str] = &[
+    "weight", "height", "growth", "attendance", "behaviour", "development", "health", "hair", "skin", "eyes", "clothes", "uniform",
+    "bed", "room", "bedroom", "school", "nursery", "needs", "views", "wishes", "feelings", "voice", "safety", "welfare",
+    "presentation", "speech", "injuries", "injury", "bruise", "bruises", "medication", "diet", "sleep", "mood", "appearance",
+    "hygiene", "teeth",
 ];
 
 /// Nouns a name-word or an abbreviation commonly modifies ("summer holidays", "CP plan").
@@ -242,7 +252,7 @@ pub(crate) fn is_month_or_season(w: &str) -> bool {
 /// Whether a lower-case word reads as a noun: a known one, a noun by its ending
 /// ("-tion", "-ment"), or a plural that is not a verb ("bushes", "sofas").
 pub(crate) fn is_noun(w: &str) -> bool {
-    if w.len() < 2 || is_function(w) || is_subject_verb(w) || is_kin(w) || is_verb_3s(w) || title(w).is_some() {
+    if w.len() < 2 || is_function(w) || is_subject_verb(w) || is_kin(w) || is_verb_3s(w) || title(w).is_some() || ATTRIBUTES.contains(&w) {
         return false;
     }
     if is_noun_listed(w) {
@@ -602,14 +612,19 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
         return Reading::Name { evidence: true };
     }
     let prev = near.prev();
-    let next = if near.next_plain(false) { near.next() } else { None };
+    // In a line of capitals the words around are read as in any other line.
+    let caps = near.in_capitals();
+    let next = if near.next_plain(caps) { near.next() } else { None };
     // Spelt out in the text, the abbreviation; but not as the subject of a person's verb
     // ("CP told the nurse"), where the initials may still be someone's.
     let active = |n: &str| verb_like(n) && !matches!(n, "is" | "was" | "were" | "are" | "has" | "had" | "have" | "being" | "having");
     if defined && !next.as_deref().is_some_and(active) {
         return Reading::Word;
     }
-    if near.in_capitals() || (table_cell(near.text, &t) && (kind == AcronymKind::Word || has(AGENCIES, &w))) {
+    // A short word in a line of capitals is the word ("REFERRAL TO MASH ON MONDAY"); an
+    // agency alone in a table column is the agency.
+    let english = !matches!(w.as_str(), "ha" | "na" | "oh" | "ok" | "hi" | "id");
+    if (caps && kind == AcronymKind::Word && english) || (table_cell(near.text, &t) && (kind == AcronymKind::Word || has(AGENCIES, &w))) {
         return Reading::Word;
     }
     if kind == AcronymKind::Unit && near.number_before() {
@@ -638,7 +653,38 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
                         && !is_function(n)
                         && !verb_like(n)
                         && !n.ends_with("ly")
-                        && !matches!(n, "outside" | "inside" | "aged" | "alone" | "away" | "upstairs" | "ok")
+                        && !matches!(
+                            n,
+                            "outside"
+                                | "inside"
+                                | "aged"
+                                | "alone"
+                                | "away"
+                                | "upstairs"
+                                | "ok"
+                                | "angry"
+                                | "unhappy"
+                                | "emotional"
+                                | "excited"
+                                | "aggressive"
+                                | "afraid"
+                                | "alert"
+                                | "active"
+                                | "awake"
+                                | "able"
+                                | "unable"
+                                | "unwell"
+                                | "ill"
+                                | "okay"
+                                | "irritable"
+                                | "engaged"
+                                | "upbeat"
+                                | "uncooperative"
+                                | "evasive"
+                                | "abusive"
+                                | "intoxicated"
+                                | "unsteady"
+                        )
                 })
             {
                 return Reading::Word;
@@ -651,7 +697,7 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
         }
         AcronymKind::Service => {
             // A role before a name on the same line ("DS Aden", "HV Sarah Jones").
-            if near.next_tok().is_some_and(|n| n.cap && !n.all_caps && !n.sent_init && !near.text[t.end..n.start].contains('\n')) {
+            if !caps && near.next_tok().is_some_and(|n| n.cap && !n.all_caps && !n.sent_init && !near.text[t.end..n.start].contains('\n')) {
                 return Reading::Word;
             }
             // Abbreviations listed together ("GP and HV", "HV or SW").
@@ -745,8 +791,19 @@ fn spells(words: &[&str], abbr: &str, is_name_word: &dyn Fn(&str) -> bool) -> bo
 pub(crate) fn real_word_typo_alone(near: &Near) -> bool {
     let t = near.toks[near.i];
     let w = near.word(near.i);
-    if !t.cap || t.sent_init || t.all_caps || is_function(&w) || is_month_or_season(&w) || title(&w).is_some() {
+    if !t.cap || t.all_caps || is_function(&w) || is_month_or_season(&w) || title(&w).is_some() {
         return false;
+    }
+    // Opening a sentence, only as the subject of a person's verb ("Main told the nurse").
+    if t.sent_init {
+        return near.next_plain(false)
+            && near.next().is_some_and(|n| {
+                (is_subject_verb(&n) || n.ends_with("ed"))
+                    && !matches!(
+                        n.as_str(),
+                        "was" | "is" | "were" | "are" | "had" | "has" | "have" | "and" | "who" | "then" | "also" | "not"
+                    )
+            });
     }
     let capital_neighbour = |k: usize| near.toks.get(k).is_some_and(|n| n.cap);
     if (near.i > 0 && t.gap == Gap::Space && capital_neighbour(near.i - 1))
@@ -895,6 +952,7 @@ mod tests {
             ("DS Aden served the notice.", "DS"),
             ("The GP and HV met.", "HV"),
             ("REFERRAL TO MASH ON MONDAY", "ON"),
+            ("THE CP PLAN WAS AGREED", "CP"),
             ("AN important point was made.", "AN"),
             ("ON the day of the visit.", "ON"),
         ] {
@@ -919,6 +977,10 @@ mod tests {
             ("12/03/2019 | CP | Letter sent.", "CP"),
             ("Seen by NA present at the meeting.", "NA"),
             ("The nurse saw AN outside.", "AN"),
+            ("CP WAS SEEN BY THE NURSE", "CP"),
+            ("HA WAS SEEN", "HA"),
+            ("Both CP and NA were seen.", "CP"),
+            ("12/03/2019 | HV | AN weight 9kg, thriving.", "AN"),
             // A role before a name does not run over a line.
             ("Home visit by CP\nMother present.", "CP"),
             // Spelt out, but the subject of a person's verb.
@@ -993,6 +1055,8 @@ mod tests {
             ("Ahmed But examined her.", "Paediatrician 1 examined her."),
             ("The doctor examined Main and found no injuries.", "The doctor examined Health Visitor 1 and found no injuries."),
             ("Main concerns were raised.", "Main concerns were raised."),
+            ("Main told the nurse about the bruise.", "Health Visitor 1 told the nurse about the bruise."),
+            ("Mrs Main visited.", "Health Visitor 1 visited."),
             ("They live on Main Street.", "They live on Main Street."),
             ("Notice served on ManKit.", "Notice served on Sibling 1."),
             ("The nurse examined Man-KKit and found no injuries.", "The nurse examined Sibling 1 and found no injuries."),
