@@ -249,7 +249,16 @@ fn numeric(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option
                 );
                 return Some(num.end);
             }
-            None => {}
+            None => {
+                // A registered number written without its leading 0 ("7700 900123").
+                let national = format!("0{}", num.digits);
+                if !num.plus && !num.digits.starts_with('0') {
+                    if let Some(&t) = p.phones.get(&national) {
+                        push(out, text, i, num.end, Category::Phone, p.targets.get(t), "[phone number]", "pattern:phone", 0.8);
+                        return Some(num.end);
+                    }
+                }
+            }
         }
     }
     if b[i].is_ascii_digit() {
@@ -1150,9 +1159,12 @@ mod tests {
             "Call 07700\n    900123 today.",
             "Call 0044 (0)7700 900123 today.",
             "Call 07700-\n900123 today.",
+            "Call 7700 900123 today.",
         ] {
             assert_eq!(anonymise(text, &r).text, "Call [phone number] today.", "{text:?}");
         }
+        // Another number without its leading 0 is not a phone number.
+        assert_eq!(anonymise("Ref 7700 900124 today.", &r).text, "Ref 7700 900124 today.");
         // Two whole numbers on successive lines stay apart.
         let two = "Tel: 07700 900123\n01632 960001";
         let a = anonymise(two, &r);

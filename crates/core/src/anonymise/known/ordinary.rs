@@ -469,7 +469,9 @@ pub(crate) fn common_word(near: &Near, person_evidence: bool) -> Reading {
             return Reading::Word;
         }
         if let (Some(n), Some(nt)) = (next.as_deref(), next_tok) {
-            if nt.cap && !nt.all_caps && (is_ethnic(n) || is_noun_listed(n) || is_place_noun(n)) {
+            // On the same line: a capital after a line break may open a new entry.
+            let same_line = !near.text[t.end..nt.start].contains('\n');
+            if same_line && nt.cap && !nt.all_caps && !nt.sent_init && (is_ethnic(n) || is_noun_listed(n) || is_place_noun(n)) {
                 return Reading::Word;
             }
             if !nt.cap && near.prev().is_some_and(|p| matches!(p.as_str(), "the" | "a" | "an")) && is_noun(n) {
@@ -931,6 +933,7 @@ mod tests {
             ("Hope's bedroom was cold.", "Hope"),
             ("Summer mum attended.", "Summer"),
             ("He told Will about it.", "Will"),
+            ("Home visit to Grace\nCase closed.", "Grace"),
             ("Ms Mehta told him that june was often hungry.", "june"),
             ("The nurse told hope that the visit was off.", "hope"),
             ("The nurse saw Grace Brown.", "Grace"),
