@@ -122,6 +122,12 @@ fn word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
+/// Whether the character before `i` (not ASCII) is a letter or digit ("é", not a curly
+/// quote or a no-break space, after which a number or postcode may start).
+fn letter_before(text: &str, i: usize) -> bool {
+    text.get(..i).and_then(|s| s.chars().next_back()).is_none_or(char::is_alphanumeric)
+}
+
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
@@ -147,7 +153,7 @@ pub fn detect(text: &str, register: &Register) -> Vec<Finding> {
             }
         }
         let c = b[i];
-        if c >= 0x80 || (i > 0 && word_byte(b[i - 1])) {
+        if c >= 0x80 || (i > 0 && word_byte(b[i - 1]) && (b[i - 1] < 0x80 || letter_before(text, i))) {
             i += 1;
             continue;
         }
@@ -469,6 +475,11 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             if at(b, j) == b' ' {
                 j += 1;
             }
+        } else if cur > 0 && c >= 0x80 && wide_separator(b, j).is_some_and(|len| at(b, j + len).is_ascii_digit()) {
+            // A no-break or thin space or a dash between groups ("07700\u{A0}900123").
+            groups.push(cur);
+            cur = 0;
+            j += wide_separator(b, j).unwrap_or(1);
         } else if c == b'-' && cur > 0 && at(b, j + 1) == b'\n' && at(b, j + 2).is_ascii_digit() && national_len(&digits, plus) < 9 {
             // "07700-\n900123": a hyphen ending the line.
             groups.push(cur);
@@ -519,10 +530,29 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
     }
     // Not part of something longer: "0123456789/1", "07700900123abc".
     let after = at(b, end);
-    if after.is_ascii_alphanumeric() || after >= 0x80 || (matches!(after, b'/' | b'-' | b'.') && at(b, end + 1).is_ascii_digit()) {
+    // A letter or digit of another script continues it too; a no-break space or a curly
+    // quote does not.
+    let wide_alnum = after >= 0x80 && {
+        let tail = &b[end..(end + 4).min(b.len())];
+        String::from_utf8_lossy(tail).chars().next().is_some_and(char::is_alphanumeric)
+    };
+    if after.is_ascii_alphanumeric() || wide_alnum || (matches!(after, b'/' | b'-' | b'.') && at(b, end + 1).is_ascii_digit()) {
         return None;
     }
     Some(DigitGroups { end, digits, groups, plus, bracket_zero })
+}
+
+/// The length of a no-break space, a thin or narrow no-break space, an en dash or a
+/// non-breaking hyphen at `j`, if one is there.
+fn wide_separator(b: &[u8], j: usize) -> Option<usize> {
+    let rest = b.get(j..)?;
+    if rest.starts_with("\u{A0}".as_bytes()) {
+        Some(2)
+    } else if ["\u{2009}", "\u{202F}", "\u{2013}", "\u{2011}", "\u{2010}"].iter().any(|s| rest.starts_with(s.as_bytes())) {
+        Some(3)
+    } else {
+        None
+    }
 }
 
 /// How many digits of the national number (with its leading 0) `digits` hold so far:
@@ -1160,9 +1190,15 @@ mod tests {
             "Call 0044 (0)7700 900123 today.",
             "Call 07700-\n900123 today.",
             "Call 7700 900123 today.",
+            "Call 07700\u{A0}900123 today.",
+            "Call 07700\u{2013}900\u{2009}123 today.",
         ] {
             assert_eq!(anonymise(text, &r).text, "Call [phone number] today.", "{text:?}");
         }
+        // After a curly quote or a no-break space, and before one.
+        assert_eq!(anonymise("Call \u{201C}07700 900123\u{201D}.", &r).text, "Call \u{201C}[phone number]\u{201D}.");
+        assert_eq!(anonymise("Call\u{A0}07700 900123\u{A0}now.", &r).text, "Call\u{A0}[phone number]\u{A0}now.");
+        assert_eq!(anonymise("Ref é07700 900123 now.", &r).text, "Ref é07700 900123 now.");
         // Another number without its leading 0 is not a phone number.
         assert_eq!(anonymise("Ref 7700 900124 today.", &r).text, "Ref 7700 900124 today.");
         // Two whole numbers on successive lines stay apart.
