@@ -626,7 +626,7 @@ pub(crate) fn acronym(near: &Near, defined: bool, person_evidence: bool) -> Read
     // A short word in a line of capitals is the word ("REFERRAL TO MASH ON MONDAY"); an
     // agency alone in a table column is the agency.
     let english = !matches!(w.as_str(), "ha" | "na" | "oh" | "ok" | "hi" | "id");
-    if (caps && kind == AcronymKind::Word && english) || (table_cell(near.text, &t) && (kind == AcronymKind::Word || has(AGENCIES, &w))) {
+    if (caps && kind == AcronymKind::Word && english) || (table_cell(near.text, &t) && has(AGENCIES, &w)) {
         return Reading::Word;
     }
     if kind == AcronymKind::Unit && near.number_before() {
@@ -793,11 +793,15 @@ fn spells(words: &[&str], abbr: &str, is_name_word: &dyn Fn(&str) -> bool) -> bo
 pub(crate) fn real_word_typo_alone(near: &Near) -> bool {
     let t = near.toks[near.i];
     let w = near.word(near.i);
-    if !t.cap || t.all_caps || is_function(&w) || is_month_or_season(&w) || title(&w).is_some() {
+    if !t.cap || t.all_caps || is_month_or_season(&w) || title(&w).is_some() {
         return false;
     }
-    // Opening a sentence, only as the subject of a person's verb ("Main told the nurse").
+    // Opening a sentence, only as the subject of a person's verb ("Main told the nurse"),
+    // and never a function word ("But said" is rare, "But the" common).
     if t.sent_init {
+        if is_function(&w) {
+            return false;
+        }
         return near.next_plain(false)
             && near.next().is_some_and(|n| {
                 (is_subject_verb(&n) || n.ends_with("ed"))
@@ -949,7 +953,7 @@ mod tests {
             ("Her HV visited.", "HV"),
             ("She was subject to a CP plan.", "CP"),
             ("Seen at the GP surgery.", "GP"),
-            ("12/03/2019 | HA | Letter sent.", "HA"),
+            ("12/03/2019 | GP | Letter sent.", "GP"),
             ("The Health Authority (HA) wrote. The letter from HA was late.", "HA"),
             ("A wound of 5 MM was seen.", "MM"),
             ("DS Aden served the notice.", "DS"),
@@ -978,6 +982,7 @@ mod tests {
             ("CP and MM told the nurse.", "CP"),
             // Alone in a column that is not an agency's: a practitioner's initials.
             ("12/03/2019 | CP | Letter sent.", "CP"),
+            ("12/03/2019 | NA | Letter sent.", "NA"),
             ("Seen by NA present at the meeting.", "NA"),
             ("The nurse saw AN outside.", "AN"),
             ("CP WAS SEEN BY THE NURSE", "CP"),
@@ -1056,6 +1061,8 @@ mod tests {
         for (text, want) in [
             ("Seen at clinic by Larisa Main today.", "Seen at clinic by Health Visitor 1 today."),
             ("Ahmed But examined her.", "Paediatrician 1 examined her."),
+            ("The doctor examined But and found no injuries.", "The doctor examined Paediatrician 1 and found no injuries."),
+            ("But the school did not refer.", "But the school did not refer."),
             ("The doctor examined Main and found no injuries.", "The doctor examined Health Visitor 1 and found no injuries."),
             ("Main concerns were raised.", "Main concerns were raised."),
             ("Main told the nurse about the bruise.", "Health Visitor 1 told the nurse about the bruise."),
