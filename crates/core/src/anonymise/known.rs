@@ -30,6 +30,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+mod ordinary;
+use ordinary::{Near, Reading};
+
 /// FxHash: the keys are short words, for which SipHash's setup dominates the lookup.
 /// Nothing here is keyed by an attacker who could gain from collisions beyond a slower
 /// lookup on their own document.
@@ -735,6 +738,59 @@ pub(crate) fn metaphone(word: &str, out: &mut String) {
     }
 }
 
+/// Given names written as they sound, which no sound key joins to their spelling: Irish
+/// names above all ("Niamh" is said "Neve", "Siobhan" "Shevaun"), and a few others.
+#[rustfmt::skip]
+const SPELLING_VARIANTS: &[&[&str]] = &[
+    &["niamh", "neve", "neave", "nieve", "neeve"],
+    &["siobhan", "shevaun", "shivaun", "chevonne", "shivon", "shevon"],
+    &["sinead", "shinead", "shanade"],
+    &["aoife", "eefa", "eefah"],
+    &["caoimhe", "keeva", "kweeva"],
+    &["saoirse", "seersha", "sersha"],
+    &["padraig", "paudric", "pawrick"],
+    &["sean", "shaun", "shawn"],
+    &["eoin", "owen"],
+    &["ciara", "keira", "kiera", "kiara"],
+    &["ciaran", "kieran", "keiran"],
+    &["cathal", "cahal"],
+    &["oisin", "osheen", "usheen"],
+    &["roisin", "rosheen"],
+    &["aisling", "ashling", "ashlin"],
+    &["eimear", "emer"],
+    &["mairead", "maraid"],
+    &["grainne", "grania"],
+    &["tadhg", "teague", "tiege"],
+    &["aoibhinn", "eevin"],
+    &["dearbhla", "dervla"],
+    &["meabh", "maeve", "maev"],
+    &["sadhbh", "sive"],
+    &["orlaith", "orla"],
+    &["darragh", "dara"],
+    &["ruairi", "rory"],
+    &["eilidh", "ailey", "eilie"],
+    &["mhairi", "vari", "vhari"],
+    &["iain", "ian"],
+    &["rhys", "reece", "reese"],
+    &["sian", "sharn"],
+    &["sioned", "shoned"],
+];
+
+/// The other spellings of a folded given name.
+fn spelling_variants(norm: &str) -> impl Iterator<Item = &'static &'static str> + '_ {
+    SPELLING_VARIANTS.iter().filter(move |g| g.contains(&norm)).flat_map(|g| g.iter()).filter(move |v| **v != norm)
+}
+
+/// A looser sound key: the Metaphone key without "H", "W" and "Y" (often silent or a vowel's
+/// glide: "Mohamud"/"Mahmoud", "Aisha"/"Ayesha") and with "X" ("sh") as "S" ("Sean"/
+/// "Shaun"), marked with "~" so it never meets a strict key.
+pub(crate) fn loose_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 1);
+    out.push('~');
+    out.extend(key.chars().filter(|c| !matches!(c, 'H' | 'W' | 'Y')).map(|c| if c == 'X' { 'S' } else { c }));
+    out
+}
+
 /// Optimal-string-alignment (restricted Damerau-Levenshtein) distance, or `None` when it
 /// exceeds `max`.
 pub(crate) fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
@@ -865,9 +921,22 @@ impl Index {
             let p = p as u32;
             let mut own_initials = Vec::new();
             for name in &person.names {
+                // A hyphenated name written as one word ("ManKit" for "Man-Kit", "Smithjones").
+                for pair in name.windows(2) {
+                    if pair[0].kind == pair[1].kind && matches!(pair[0].kind, Kind::First | Kind::Surname) {
+                        let joined = format!("{}{}", pair[0].norm, pair[1].norm);
+                        push_cand(exact.entry(joined).or_default(), Cand { person: p, kind: pair[0].kind });
+                    }
+                }
                 for w in name {
                     if w.norm.chars().count() >= 2 {
                         push_cand(exact.entry(w.norm.clone()).or_default(), Cand { person: p, kind: w.kind });
+                    }
+                    // Spellings a sound key cannot join ("Niamh" and "Neve").
+                    if matches!(w.kind, Kind::First | Kind::Middle) {
+                        for v in spelling_variants(&w.norm) {
+                            push_cand(exact.entry((*v).to_string()).or_default(), Cand { person: p, kind: w.kind });
+                        }
                     }
                     if matches!(w.kind, Kind::First | Kind::Middle | Kind::Surname) {
                         if let Some(b) = w.norm.bytes().next().filter(u8::is_ascii_lowercase) {
@@ -947,6 +1016,10 @@ impl Index {
             metaphone(&word, &mut key);
             if key.len() >= 2 {
                 ix.phonetic.entry(key.clone()).or_default().push(f as u32);
+            }
+            let loose = loose_key(&key);
+            if loose.len() >= 3 {
+                ix.phonetic.entry(loose).or_default().push(f as u32);
             }
         }
         for (i, set) in letter_sets.into_iter().enumerate() {
@@ -1031,18 +1104,54 @@ impl Index {
             return Some((slot, How::Edit));
         }
         metaphone(word, key);
-        let list = self.phonetic.get(key.as_str())?;
-        for &f in list {
-            let Some(f) = self.fuzzy.get(f as usize) else { continue };
+        let loose = loose_key(key);
+        for (k, strict) in [(key.as_str(), true), (loose.as_str(), false)] {
+            let Some(list) = self.phonetic.get(k) else { continue };
+            // Its letters, without the marker of a loose key.
+            let key_len = k.len() - usize::from(!strict);
+            for &f in list {
+                let Some(f) = self.fuzzy.get(f as usize) else { continue };
+                let len = f.chars.len();
+                // Short keys ("KL", "JT") are shared by many names: ask for a similar spelling too.
+                // A loose short key joins more: both names of five letters or more.
+                let ok = if key_len >= 3 {
+                    len >= 4 || n >= 4
+                } else {
+                    len >= 4
+                        && n >= 4
+                        && (strict || len.max(n) >= 5)
+                        && f.chars.first() == scratch.first()
+                        && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
+                };
+                if ok {
+                    return Some((f.slot, How::Phonetic));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl Index {
+    /// A registered first name or surname of four letters or more one edit from an
+    /// ordinary word (folded), keeping the first letter ("Main" and "Mann", "But" and "Butt").
+    fn real_word_match(&self, word: &str, scratch: &mut Vec<char>) -> Option<(u32, How)> {
+        scratch.clear();
+        scratch.extend(word.chars());
+        let n = scratch.len();
+        if !(3..=30).contains(&n) {
+            return None;
+        }
+        let mask = letter_mask(scratch);
+        for f in &self.fuzzy {
             let len = f.chars.len();
-            // Short keys ("KL", "JT") are shared by many names: ask for a similar spelling too.
-            let ok = if key.len() >= 3 {
-                len >= 4 || n >= 4
-            } else {
-                len >= 4 && n >= 4 && f.chars.first() == scratch.first() && edit_distance(scratch, &f.chars, len.max(n) / 2).is_some()
-            };
-            if ok {
-                return Some((f.slot, How::Phonetic));
+            if len < 4 || len.abs_diff(n) > 1 || (mask ^ f.mask).count_ones() > 2 || f.chars.first() != scratch.first() {
+                continue;
+            }
+            if edit_distance(scratch, &f.chars, 1) == Some(1)
+                && self.set(f.slot).iter().any(|c| matches!(c.kind, Kind::First | Kind::Surname))
+            {
+                return Some((f.slot, How::RealWord));
             }
         }
         None
@@ -1084,6 +1193,8 @@ enum How {
     /// A surname in the plural ("Smiths").
     Plural,
     Edit,
+    /// A misspelling that is itself a word ("Main" for "Mann").
+    RealWord,
     Phonetic,
 }
 
@@ -1092,9 +1203,16 @@ struct Look {
     how: How,
     slot: u32,
     phrase: bool,
+    /// Taken for a name for want of evidence of the ordinary word (initials that are also
+    /// an abbreviation, a misspelling that is itself a word): a lower confidence, and a
+    /// misspelling alone must stand inside a sentence (see `ordinary::real_word_typo_alone`).
+    weak: bool,
 }
 
-const NO_LOOK: Look = Look { how: How::None, slot: 0, phrase: false };
+const NO_LOOK: Look = Look { how: How::None, slot: 0, phrase: false, weak: false };
+
+/// Confidence factor of a finding made for want of evidence of the ordinary word.
+const WEAK: f32 = 0.55;
 
 /// Mentions of the register's people and places in `text`.
 pub fn detect(text: &str, register: &Register) -> Vec<Finding> {
@@ -1107,12 +1225,13 @@ pub fn detect(text: &str, register: &Register) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut toks = Vec::new();
     let mut cache = FuzzyCache::default();
+    let mut defined = None;
     let mut start = 0;
     while start < text.len() {
         let end = chunk_end(text, start);
         toks.clear();
         tokenise_range(text, start, end, &mut toks);
-        let looks = look_up(text, ix, &toks, &mut cache);
+        let looks = look_up(text, ix, &toks, &mut cache, &mut defined);
         out.extend(Matcher { text, ix, toks: &toks, looks: &looks, out: Vec::new() }.run());
         start = end;
     }
@@ -1275,16 +1394,16 @@ fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
 /// Misspellings and sound-alikes already decided, by folded word.
 type FuzzyCache = FxMap<String, Option<(u32, How)>>;
 
-fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<Look> {
+fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined: &mut Option<FxSet<String>>) -> Vec<Look> {
     let mut looks = vec![NO_LOOK; toks.len()];
     let mut buf = String::new();
     let mut scratch = Vec::new();
     let mut key = String::new();
-    for (t, look) in toks.iter().zip(looks.iter_mut()) {
+    for (k, (t, look)) in toks.iter().zip(looks.iter_mut()).enumerate() {
         if t.letters == 1 {
             if t.cap && !t.poss && t.first < 26 {
                 if let Some(slot) = ix.letters.get(usize::from(t.first)).copied().flatten() {
-                    *look = Look { how: How::Initial, slot, phrase: false };
+                    *look = Look { how: How::Initial, slot, phrase: false, weak: false };
                 }
             }
             if ix.pre_hit(t, 0) {
@@ -1300,10 +1419,10 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
         normalise_into(&text[t.start..t.base_end], &mut buf);
         if pre {
             if let Some(&slot) = ix.exact.get(&buf) {
-                *look = Look { how: How::Exact, slot, phrase: false };
+                *look = Look { how: How::Exact, slot, phrase: false, weak: false };
             } else if t.all_caps && t.letters <= 4 && !((buf == "am" || buf == "pm") && after_time(text, t.start)) {
                 if let Some(&slot) = ix.initials.get(&buf) {
-                    *look = Look { how: How::Initials, slot, phrase: false };
+                    *look = Look { how: How::Initials, slot, phrase: false, weak: false };
                 }
             }
             if t.poss && !ix.phrases.is_empty() {
@@ -1316,8 +1435,11 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
         }
         if look.how == How::None && t.all_caps && t.letters <= 4 && !ix.acronym_initials.is_empty() {
             if let Some(&slot) = ix.acronym_initials.get(&buf) {
-                if initials_as_object(text, t) {
-                    *look = Look { how: How::Initials, slot, phrase: false };
+                // The text's own abbreviations, found once.
+                let defined = defined.get_or_insert_with(|| ordinary::defined_abbreviations(text, &|w: &str| ix.exact.contains_key(w)));
+                let near = Near { text, toks, i: k };
+                if let Reading::Name { evidence } = ordinary::acronym(&near, defined.contains(&buf), initials_as_object(text, t)) {
+                    *look = Look { how: How::Initials, slot, phrase: false, weak: !evidence };
                 }
             }
         }
@@ -1327,7 +1449,7 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
         if t.letters >= 4 && buf.ends_with('s') && ix.pre_hit(t, 0) {
             if let Some(&slot) = ix.exact.get(&buf[..buf.len() - 1]) {
                 if ix.set(slot).iter().any(|c| c.kind == Kind::Surname) {
-                    *look = Look { how: How::Plural, slot, phrase: look.phrase };
+                    *look = Look { how: How::Plural, slot, phrase: look.phrase, weak: false };
                     continue;
                 }
             }
@@ -1338,9 +1460,13 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
             let found = match cache.get(buf.as_str()) {
                 Some(&found) => found,
                 None => {
-                    let found = if is_common(&buf) || title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str())
+                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) || is_acronym(&buf)
                     {
                         None
+                    } else if is_common(&buf) {
+                        // A misspelling that is itself a word ("Main" for "Mann"): decided by
+                        // the matcher (see `ordinary::real_word_typo_alone`).
+                        ix.real_word_match(&buf, &mut scratch)
                     } else {
                         ix.fuzzy_match(&buf, &mut scratch, &mut key)
                     };
@@ -1351,7 +1477,7 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache) -> Vec<
                 }
             };
             if let Some((slot, how)) = found {
-                *look = Look { how, slot, phrase: look.phrase };
+                *look = Look { how, slot, phrase: look.phrase, weak: how == How::RealWord };
             }
         }
     }
@@ -1363,6 +1489,8 @@ struct Run {
     first: usize,
     last: usize,
     people: Vec<u32>,
+    /// Confidence factor: below 1 when taken for a name for want of evidence of the word.
+    conf: f32,
 }
 
 struct Matcher<'a> {
@@ -1405,6 +1533,25 @@ impl<'a> Matcher<'a> {
                 _ => {
                     if self.looks[i].how == How::Plural {
                         self.emit_plural(i);
+                        i += 1;
+                        continue;
+                    }
+                    // A misspelt first part of a hyphenated name ("Suke-Fan", "Mna-Kit").
+                    if self.looks[i].how == How::None
+                        && i + 1 < n
+                        && !self.toks[i].poss
+                        && self.looks[i + 1].how != How::None
+                        && self.hyphen_joined(i + 1)
+                    {
+                        if let Some(mut run) = self.run_at(i + 1, false) {
+                            if self.hyphen_part_before(i, &run.people) {
+                                run.first = i;
+                                let next = run.last + 1;
+                                self.emit_run(run);
+                                i = next;
+                                continue;
+                            }
+                        }
                     }
                     i += 1;
                 }
@@ -1487,14 +1634,72 @@ impl<'a> Matcher<'a> {
         while j > i && self.looks[j].how == How::Initial && self.looks[i..j].iter().any(|l| l.how != How::Initial) {
             j -= 1;
         }
+        // A hyphenated name with a part misspelt ("Man-KKit", "Kerry-Annn").
+        while j + 1 < self.toks.len() && j - i < 8 && !self.toks[j].poss && self.hyphen_part(j + 1, &people) {
+            j += 1;
+        }
         if lower_common && (j == i || (i..=j).all(|k| self.ix.common.get(self.looks[k].slot as usize).copied().unwrap_or(true))) {
             if j == i && self.lower_name_as_object(i) {
-                return Some(Run { first: i, last: j, people });
+                return Some(Run { first: i, last: j, people, conf: 1.0 });
+            }
+            // A given name in lower case ("iris phoned") is the person unless the word is
+            // clearly meant; a surname in lower case ("hall", "wood") is the word.
+            let given = self.ix.set(look.slot).iter().any(|c| matches!(c.kind, Kind::First | Kind::Middle | Kind::Alias));
+            if j == i && given && !after_title {
+                let near = Near { text: self.text, toks: self.toks, i };
+                if let Reading::Name { evidence } = ordinary::common_word(&near, self.lower_evidence(i)) {
+                    return Some(Run { first: i, last: j, people, conf: if evidence { 1.0 } else { WEAK } });
+                }
             }
             return None;
         }
-        let run = Run { first: i, last: j, people };
-        self.accept(&run, after_title).then_some(run)
+        let mut run = Run { first: i, last: j, people, conf: 1.0 };
+        run.conf = self.accept(&run, after_title)?;
+        Some(run)
+    }
+
+    /// Whether word `k` is joined to the word before by a hyphen ("-", "--", "–") only.
+    fn hyphen_joined(&self, k: usize) -> bool {
+        let t = self.toks[k];
+        t.gap == Gap::Hyphen || {
+            let gap = &self.text[self.toks[k - 1].end..t.start];
+            t.gap == Gap::Other && gap.len() <= 6 && gap.chars().all(|c| matches!(c, '-' | '\u{2010}' | '\u{2013}'))
+        }
+    }
+
+    /// Whether word `k`, joined by a hyphen to the name before it, is one letter from a
+    /// word of one of `people`'s names (a misspelt part of a hyphenated name).
+    fn hyphen_part(&self, k: usize, people: &[u32]) -> bool {
+        k > 0 && self.hyphen_joined(k) && self.one_from_name_word(k, people)
+    }
+
+    /// The same for word `k` before a hyphen and the name.
+    fn hyphen_part_before(&self, k: usize, people: &[u32]) -> bool {
+        k + 1 < self.toks.len() && self.hyphen_joined(k + 1) && self.one_from_name_word(k, people)
+    }
+
+    fn one_from_name_word(&self, k: usize, people: &[u32]) -> bool {
+        let t = self.toks[k];
+        if t.letters < 2 || t.letters > 30 || !(t.cap || self.toks[k.saturating_sub(1)].cap) {
+            return false;
+        }
+        let w: Vec<char> = self.norm(k, true).chars().collect();
+        people.iter().filter_map(|&p| self.ix.people.get(p as usize)).any(|e| {
+            e.names.iter().flatten().filter(|nw| nw.kind != Kind::Particle).any(|nw| {
+                let name: Vec<char> = nw.norm.chars().collect();
+                name.len() >= 3 && edit_distance(&w, &name, 1).is_some()
+            })
+        })
+    }
+
+    /// Whether a lower-case name-word is shown to be a person by the words around it: the
+    /// object of "examined" before "and", the subject of a verb ("iris phoned").
+    fn lower_evidence(&self, i: usize) -> bool {
+        self.lower_name_as_object(i)
+            || self.toks.get(i + 1).is_some_and(|n| {
+                let next = self.norm(i + 1, false);
+                n.gap == Gap::Space && !n.cap && (is_subject_verb(&next) || (n.letters > 3 && next.ends_with("ed")))
+            })
     }
 
     /// A registered common-word name in lower case between a verb whose object is a person
@@ -1520,44 +1725,63 @@ impl<'a> Matcher<'a> {
             && self.ix.set(a.slot).iter().any(|c| c.kind == Kind::Surname && self.ix.kind_of(b.slot, c.person) == Some(Kind::First))
     }
 
-    /// Whether a run is a name (common-word names need evidence; initials must be a
-    /// person's initials).
-    fn accept(&self, run: &Run, after_title: bool) -> bool {
+    /// Whether a run is a name, and the confidence factor when it is (a common-word name
+    /// is one unless the word is clearly meant; initials must be a person's initials).
+    fn accept(&self, run: &Run, after_title: bool) -> Option<f32> {
         let words = &self.looks[run.first..=run.last];
+        let weak = if words.iter().any(|l| l.weak) { WEAK } else { 1.0 };
         if words.iter().all(|l| l.how == How::Initial) {
             if run.last == run.first {
-                return false;
+                return None;
             }
             // Spaced capitals without dots: not "A" or "I", which are words.
             let dotted = self.toks[run.first + 1..=run.last].iter().all(|t| t.gap == Gap::Dot);
             if !dotted && matches!(&self.text[self.toks[run.first].start..self.toks[run.first].base_end], "A" | "I") {
-                return false;
+                return None;
             }
             let letters: String = (run.first..=run.last).map(|k| self.norm(k, true)).collect();
-            return run.people.iter().any(|&p| self.ix.person_initials.get(p as usize).is_some_and(|l| l.contains(&letters)));
+            return run
+                .people
+                .iter()
+                .any(|&p| self.ix.person_initials.get(p as usize).is_some_and(|l| l.contains(&letters)))
+                .then_some(1.0);
         }
         if run.first == run.last {
             let t = self.toks[run.first];
             let l = self.looks[run.first];
+            let near = Near { text: self.text, toks: self.toks, i: run.first };
             if l.how == How::Exact {
                 // A particle alone ("de", "van") is no name.
                 if run.people.iter().all(|&p| self.ix.kind_of(l.slot, p) == Some(Kind::Particle)) {
-                    return false;
+                    return None;
                 }
                 if self.ix.common.get(l.slot as usize).copied().unwrap_or(true) {
-                    return after_title || self.common_word_evidence(run.first);
+                    if after_title {
+                        return Some(1.0);
+                    }
+                    // The burden of proof is on the ordinary word (see `ordinary`).
+                    return match ordinary::common_word(&near, self.common_word_evidence(run.first)) {
+                        Reading::Word => None,
+                        Reading::Name { evidence } => Some(if evidence { 1.0 } else { WEAK }),
+                    };
                 }
-                return t.cap || t.letters > 2;
+                return (t.cap || t.letters > 2).then_some(1.0);
             }
-            return true;
+            // "Mrs Main" for Mrs Mann: after a title, a misspelling that is a word is the name.
+            if l.how == How::RealWord && !after_title && !ordinary::real_word_typo_alone(&near) {
+                return None;
+            }
+            return Some(weak);
         }
         // Several words: at least one capitalised or not a common word.
-        (run.first..=run.last).any(|k| self.toks[k].cap || !self.ix.common.get(self.looks[k].slot as usize).copied().unwrap_or(true))
+        let ok = (run.first..=run.last)
+            .any(|k| self.toks[k].cap || !self.ix.common.get(self.looks[k].slot as usize).copied().unwrap_or(true))
             && (run.first..=run.last).any(|k| {
                 let l = self.looks[k];
                 l.how != How::Initial
                     && run.people.iter().any(|&p| !matches!(self.ix.kind_of(l.slot, p), Some(Kind::Particle) | Some(Kind::Initial)))
-            })
+            });
+        ok.then_some(if words.iter().all(|l| l.weak || l.how == How::Initial) { weak } else { 1.0 })
     }
 
     /// For a capitalised registered name that is also a common word: is a person meant?
@@ -1706,6 +1930,15 @@ impl<'a> Matcher<'a> {
         let surname_only = run.people.len() > 1
             && !only_initials
             && (run.first..=run.last).all(|k| run.people.iter().all(|&p| self.ix.kind_of(self.looks[k].slot, p) == Some(Kind::Surname)));
+        // Initials name the person whose initials they are ("A.N." is Anna Newton, not
+        // Nadia Ali, though both have an A and an N).
+        let mut run = run;
+        if only_initials && run.people.len() > 1 {
+            let letters: String = (run.first..=run.last).map(|k| self.norm(k, true)).collect();
+            if let Some(&p) = run.people.iter().find(|&&p| self.ix.person_initials.get(p as usize).is_some_and(|l| l.contains(&letters))) {
+                run.people = vec![p];
+            }
+        }
         let (replacement, key, mut conf) = if surname_only {
             // A surname shared by several people names none of them in particular.
             let family = run.people.iter().any(|&p| self.ix.people.get(p as usize).is_some_and(|e| e.family));
@@ -1725,7 +1958,7 @@ impl<'a> Matcher<'a> {
         let detector = if looks.iter().any(|l| l.how == How::Phonetic) {
             conf *= if looks.len() > 1 { 0.9 } else { 0.7 };
             "known:phonetic"
-        } else if looks.iter().any(|l| l.how == How::Edit) {
+        } else if looks.iter().any(|l| matches!(l.how, How::Edit | How::RealWord)) {
             conf *= if looks.len() > 1 { 0.95 } else { 0.8 };
             "known:edit_distance"
         } else if only_initials || (looks.iter().any(|l| l.how == How::Initial) && !kinds.contains(&Some(Kind::First))) {
@@ -1750,6 +1983,7 @@ impl<'a> Matcher<'a> {
                 conf *= 0.95;
             }
         }
+        conf *= run.conf;
         let replacement = self.with_possessive(replacement, run.last);
         self.push(self.toks[run.first].start, self.toks[run.last].end, Category::Person, key, detector, conf, replacement);
     }
@@ -1891,5 +2125,45 @@ impl<'a> Matcher<'a> {
             confidence,
             replacement,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::anonymise::{anonymise, CaseFile};
+
+    #[test]
+    fn sound_alikes_by_the_looser_key() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Sean Lungu"], "role": "father" },
+                { "names": ["Aisha Butt"], "role": "mother" },
+                { "names": ["Maryan Mohamud"], "role": "child" },
+                { "names": ["Siobhan Walsh"], "role": "grandmother" },
+                { "names": ["Niamh Walsh"], "role": "sibling" }
+            ]}"#,
+        )
+        .unwrap();
+        for (text, want) in [
+            ("Dr Khan saw Shaun at the surgery.", "Father"),
+            ("Ayesha Butt examined her.", "Mother"),
+            ("The nurse saw Maryan Mahmoud at home.", "Child A"),
+            ("The nurse saw Shevaun at home.", "Grandmother"),
+            ("Neve was seen.", "Sibling 1"),
+        ] {
+            assert!(anonymise(text, &r).text.contains(want), "{text}: {}", anonymise(text, &r).text);
+        }
+        // An abbreviation is never a misspelt name ("MASH" and "Moss" share a loose key).
+        let r2 = CaseFile::register_from_json(r#"{"people": [{ "names": ["Mia Moss"], "role": "child" }]}"#).unwrap();
+        assert_eq!(anonymise("Referral to MASH.", &r2).text, "Referral to MASH.");
+        // Dotted initials name the person whose initials they are.
+        let r3 = CaseFile::register_from_json(
+            r#"{"people": [{ "names": ["Nadia Ali"], "role": "sibling" }, { "names": ["Anna Newton"], "role": "aunt" }]}"#,
+        )
+        .unwrap();
+        assert_eq!(anonymise("A.N. was seen.", &r3).text, "Aunt. was seen.");
+        // A name that sounds otherwise and is spelt otherwise is not taken.
+        assert!(!anonymise("Simone attended.", &r).findings.iter().any(|f| f.detector.starts_with("known:")));
     }
 }

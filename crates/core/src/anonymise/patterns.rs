@@ -122,6 +122,12 @@ fn word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
+/// Whether the character before `i` (not ASCII) is a letter or digit ("é", not a curly
+/// quote or a no-break space, after which a number or postcode may start).
+fn letter_before(text: &str, i: usize) -> bool {
+    text.get(..i).and_then(|s| s.chars().next_back()).is_none_or(char::is_alphanumeric)
+}
+
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
@@ -147,7 +153,7 @@ pub fn detect(text: &str, register: &Register) -> Vec<Finding> {
             }
         }
         let c = b[i];
-        if c >= 0x80 || (i > 0 && word_byte(b[i - 1])) {
+        if c >= 0x80 || (i > 0 && word_byte(b[i - 1]) && (b[i - 1] < 0x80 || letter_before(text, i))) {
             i += 1;
             continue;
         }
@@ -249,7 +255,16 @@ fn numeric(text: &str, i: usize, p: &Patterns, out: &mut Vec<Finding>) -> Option
                 );
                 return Some(num.end);
             }
-            None => {}
+            None => {
+                // A registered number written without its leading 0 ("7700 900123").
+                let national = format!("0{}", num.digits);
+                if !num.plus && !num.digits.starts_with('0') {
+                    if let Some(&t) = p.phones.get(&national) {
+                        push(out, text, i, num.end, Category::Phone, p.targets.get(t), "[phone number]", "pattern:phone", 0.8);
+                        return Some(num.end);
+                    }
+                }
+            }
         }
     }
     if b[i].is_ascii_digit() {
@@ -437,10 +452,14 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             }
         } else if c == b'(' && !open && cur == 0 {
             // "(0)" after +44 or an area code in brackets.
-            if at(b, j + 1) == b'0' && at(b, j + 2) == b')' && plus {
+            if at(b, j + 1) == b'0' && at(b, j + 2) == b')' && (plus || digits == "0044") {
                 bracket_zero = true;
                 j += 3;
+                // "+44 (0)\n7700 900123": carried to the next line after the "(0)".
                 if at(b, j) == b' ' {
+                    j += 1;
+                }
+                if at(b, j) == b'\n' && at(b, j + 1).is_ascii_digit() {
                     j += 1;
                 }
                 continue;
@@ -456,14 +475,41 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
             if at(b, j) == b' ' {
                 j += 1;
             }
+        } else if cur > 0 && c >= 0x80 && wide_separator(b, j).is_some_and(|len| at(b, j + len).is_ascii_digit()) {
+            // A no-break or thin space or a dash between groups ("07700\u{A0}900123").
+            groups.push(cur);
+            cur = 0;
+            j += wide_separator(b, j).unwrap_or(1);
+        } else if c == b'-' && cur > 0 && at(b, j + 1) == b'\n' && at(b, j + 2).is_ascii_digit() && national_len(&digits, plus) < 9 {
+            // "07700-\n900123": a hyphen ending the line.
+            groups.push(cur);
+            cur = 0;
+            j += 2;
         } else if matches!(c, b' ' | b'-' | b'.') && cur > 0 && (at(b, j + 1).is_ascii_digit() || (c == b' ' && at(b, j + 1) == b'(')) {
             groups.push(cur);
             cur = 0;
             j += 1;
-        } else if cur > 0 && digits.len() < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
-            // A number broken over a line ("07700\n900123"), only while it is too short to
-            // be whole, so that numbers on successive lines stay apart.
-            let skip = if c == b' ' { 2 } else { 1 };
+        } else if matches!(c, b' ' | b'\t') && cur > 0 && {
+            // Extra spaces or a tab between groups ("07700  900123").
+            let mut k = j;
+            while k < j + 3 && matches!(at(b, k), b' ' | b'\t') {
+                k += 1;
+            }
+            at(b, k).is_ascii_digit() && k > j + 1 || (c == b'\t' && at(b, k).is_ascii_digit())
+        } {
+            groups.push(cur);
+            cur = 0;
+            while matches!(at(b, j), b' ' | b'\t') {
+                j += 1;
+            }
+        } else if cur > 0 && national_len(&digits, plus) < 9 && (c == b'\n' || (c == b' ' && at(b, j + 1) == b'\n')) {
+            // A number broken over a line ("07700\n900123", "+44 7700 900\n123"), only while
+            // it is too short to be whole (counted without the country code), so that numbers
+            // on successive lines stay apart.
+            let mut skip = if c == b' ' { 2 } else { 1 };
+            while skip < 6 && matches!(at(b, j + skip), b' ' | b'\t') {
+                skip += 1;
+            }
             let nx = at(b, j + skip);
             // "+44\n(0)7700 900123": the "(0)" after a country code carried to the next line.
             if !(nx.is_ascii_digit() || (plus && nx == b'(')) {
@@ -484,10 +530,41 @@ fn digit_groups(b: &[u8], i: usize) -> Option<DigitGroups> {
     }
     // Not part of something longer: "0123456789/1", "07700900123abc".
     let after = at(b, end);
-    if after.is_ascii_alphanumeric() || after >= 0x80 || (matches!(after, b'/' | b'-' | b'.') && at(b, end + 1).is_ascii_digit()) {
+    // A letter or digit of another script continues it too; a no-break space or a curly
+    // quote does not.
+    let wide_alnum = after >= 0x80 && {
+        let tail = &b[end..(end + 4).min(b.len())];
+        String::from_utf8_lossy(tail).chars().next().is_some_and(char::is_alphanumeric)
+    };
+    if after.is_ascii_alphanumeric() || wide_alnum || (matches!(after, b'/' | b'-' | b'.') && at(b, end + 1).is_ascii_digit()) {
         return None;
     }
     Some(DigitGroups { end, digits, groups, plus, bracket_zero })
+}
+
+/// The length of a no-break space, a thin or narrow no-break space, an en dash or a
+/// non-breaking hyphen at `j`, if one is there.
+fn wide_separator(b: &[u8], j: usize) -> Option<usize> {
+    let rest = b.get(j..)?;
+    if rest.starts_with("\u{A0}".as_bytes()) {
+        Some(2)
+    } else if ["\u{2009}", "\u{202F}", "\u{2013}", "\u{2011}", "\u{2010}"].iter().any(|s| rest.starts_with(s.as_bytes())) {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+/// How many digits of the national number (with its leading 0) `digits` hold so far:
+/// "+44 7700 900" holds "07700900".
+fn national_len(digits: &str, plus: bool) -> usize {
+    if plus && digits.starts_with("44") {
+        digits.len() - 1
+    } else if digits.starts_with("0044") {
+        digits.len() - 3
+    } else {
+        digits.len()
+    }
 }
 
 enum Number {
@@ -1091,4 +1168,42 @@ fn match_date(p: &Patterns, text: &str, start: usize, readings: &[DateReading]) 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::anonymise::{anonymise, CaseFile};
+
+    #[test]
+    fn registered_phone_numbers_wrapped_after_the_country_code_or_a_group() {
+        let r = CaseFile::register_from_json(r#"{"identifiers": [{"value": "07700 900123", "kind": "phone"}]}"#).unwrap();
+        for text in [
+            "Call +44 7700 900\n123 today.",
+            "Call +44 (0)\n7700 900123 today.",
+            "Call +44 (0)7700\n900 123 today.",
+            "Call 0044 7700 900\n123 today.",
+            "Call 07700 900\n123 today.",
+            "Call 07700  900123 today.",
+            "Call 07700\t900123 today.",
+            "Call 07700\n    900123 today.",
+            "Call 0044 (0)7700 900123 today.",
+            "Call 07700-\n900123 today.",
+            "Call 7700 900123 today.",
+            "Call 07700\u{A0}900123 today.",
+            "Call 07700\u{2013}900\u{2009}123 today.",
+        ] {
+            assert_eq!(anonymise(text, &r).text, "Call [phone number] today.", "{text:?}");
+        }
+        // After a curly quote or a no-break space, and before one.
+        assert_eq!(anonymise("Call \u{201C}07700 900123\u{201D}.", &r).text, "Call \u{201C}[phone number]\u{201D}.");
+        assert_eq!(anonymise("Call\u{A0}07700 900123\u{A0}now.", &r).text, "Call\u{A0}[phone number]\u{A0}now.");
+        assert_eq!(anonymise("Ref é07700 900123 now.", &r).text, "Ref é07700 900123 now.");
+        // Another number without its leading 0 is not a phone number.
+        assert_eq!(anonymise("Ref 7700 900124 today.", &r).text, "Ref 7700 900124 today.");
+        // Two whole numbers on successive lines stay apart.
+        let two = "Tel: 07700 900123\n01632 960001";
+        let a = anonymise(two, &r);
+        assert!(a.findings.iter().all(|f| !f.text.contains('\n')), "{:?}", a.findings);
+    }
 }
