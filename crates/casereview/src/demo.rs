@@ -375,6 +375,7 @@ async fn reviews(store: &Store, p: &casereview_store::Partnership) -> Result<()>
         store.record_decision(&chair.actor(), id, &dec, decided, None).await?;
         if stage == 6 {
             documents_lessons_learned(store, &admin, &panel, id, decided).await?;
+            action_plan(store, &admin, &chair, id, today).await?;
         }
         if stage == 7 {
             store
@@ -483,6 +484,132 @@ async fn evidence(store: &Store, admin: &User, panel: &User, id: i64, decided: N
         let uid = store.add_chronology_upload(&admin.actor(), id, name, agency, &r.entries, &r.problems).await?;
         store.confirm_chronology_upload(&admin.actor(), uid, true).await?;
     }
+    Ok(())
+}
+
+/// The lessons learned review's recommendations: one adopted, in two parts, with actions
+/// in several states (red, green, signed up, completed and signed off with evidence), and
+/// one draft the SMART check flags (a team as addressee, vague verbs, no measure or date).
+async fn action_plan(store: &Store, admin: &User, chair: &User, id: i64, today: NaiveDate) -> Result<()> {
+    use casereview_core::recommendations::{PlanAction, Rag, Recommendation, RecommendationPart};
+    let person = |email: &'static str| async move { store.user_by_email(email).await?.map(|(u, _)| u).context("demo user missing") };
+    let head = person("head.csc@northmoor.example").await?;
+    let author = person("author.health@northmoor.example").await?;
+    let overview = person("overview@northmoor.example").await?;
+    let part = |task: &str, agency: &str, name: &str, position: &str, measure: &str, days: i64| RecommendationPart {
+        task: task.into(),
+        agency: agency.into(),
+        addressee_name: name.into(),
+        addressee_position: position.into(),
+        measure: measure.into(),
+        due_on: Some(today + Duration::days(days)),
+    };
+    let adopted = Recommendation {
+        text: "Disagreements between agencies about thresholds must be resolved quickly, and health staff must know how to escalate them."
+            .into(),
+        parts: vec![
+            part(
+                "Introduce an escalation protocol for disputes about thresholds between agencies",
+                "Children's Social Care",
+                "Colin Price",
+                "Director of Children's Services",
+                "All disputes escalated within 5 working days, checked by a quarterly audit of 10 cases",
+                150,
+            ),
+            part(
+                "Deliver training on the escalation protocol to all health visitors",
+                "Health",
+                "Dr Hannah Cole",
+                "Named Nurse for Safeguarding",
+                "90% of health visitors trained, from attendance registers",
+                90,
+            ),
+        ],
+    };
+    let r = store.create_recommendation(&overview.actor(), id, &adopted).await?;
+    let r = store.adopt_recommendation(&chair.actor(), r.id).await?;
+    let action = |what: &str, who: &str, outcome: &str, monitoring: &str, days: i64| PlanAction {
+        action: what.into(),
+        by_whom: who.into(),
+        intended_outcome: outcome.into(),
+        monitoring: monitoring.into(),
+        due_on: Some(today + Duration::days(days)),
+    };
+    let max = casereview_core::recommendations::DEFAULT_MAX_EVIDENCE_BYTES;
+    let (csc, health) = (r.parts[0].id, r.parts[1].id);
+    let protocol = store
+        .add_action(
+            &admin.actor(),
+            csc,
+            &action(
+                "Write and publish the escalation protocol",
+                "Head of Safeguarding",
+                "Every agency knows how to escalate a dispute",
+                "Protocol on the partnership website",
+                -10,
+            ),
+        )
+        .await?;
+    store.sign_up_action(&head.actor(), protocol.id).await?;
+    store
+        .add_action_update(&head.actor(), protocol.id, Rag::Amber, "Draft circulated to the partner agencies for comment.", &[], max)
+        .await?;
+    let evidence = casereview_store::NewEvidence {
+        file_name: "protocol-published.txt".into(),
+        bytes: b"Escalation protocol v1.0 published on the partnership website.\n".to_vec(),
+    };
+    store
+        .add_action_update(&head.actor(), protocol.id, Rag::Completed, "Protocol agreed by the board and published.", &[evidence], max)
+        .await?;
+    store.sign_off_action(&admin.actor(), protocol.id).await?;
+    let audit = store
+        .add_action(
+            &admin.actor(),
+            csc,
+            &action(
+                "Audit 10 disputed cases each quarter",
+                "Quality Assurance Manager",
+                "Disputes resolved within 5 working days",
+                "Quarterly audit report to the board",
+                150,
+            ),
+        )
+        .await?;
+    store.sign_up_action(&head.actor(), audit.id).await?;
+    store.add_action_update(&head.actor(), audit.id, Rag::Green, "First audit booked for next month.", &[], max).await?;
+    let training = store
+        .add_action(
+            &admin.actor(),
+            health,
+            &action(
+                "Run four training sessions for health visitors",
+                "Named Nurse for Safeguarding",
+                "Health visitors escalate disputes with confidence",
+                "Attendance registers; feedback forms",
+                60,
+            ),
+        )
+        .await?;
+    store
+        .add_action_update(
+            &author.actor(),
+            training.id,
+            Rag::Red,
+            "Two sessions cancelled because of staff shortages; new dates not yet set.",
+            &[],
+            max,
+        )
+        .await?;
+    let draft = Recommendation {
+        text: "Information sharing between GPs and health visitors should improve.".into(),
+        parts: vec![RecommendationPart {
+            task: "Review information sharing and ensure staff are aware of the guidance".into(),
+            agency: "Health".into(),
+            addressee_name: "Health Visiting Service".into(),
+            ..Default::default()
+        }],
+    };
+    store.create_recommendation(&overview.actor(), id, &draft).await?;
     Ok(())
 }
 
