@@ -151,10 +151,7 @@ async fn create(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Meeting>(&a)?;
+    let (pairs, r) = records_api::form_post::<Meeting>(&state, &a, id, &body).await?;
     let typed_in = ["kind", "date", "time", "place"].map(|k| form::get(&pairs, k).to_string());
     let mut e = FieldErrors::new();
     let kind = MeetingKind::parse(&typed_in[0]);
@@ -406,10 +403,7 @@ async fn save(
     Path((id, mid)): Path<(i64, i64)>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Meeting>(&a)?;
+    let (pairs, r) = records_api::form_post::<Meeting>(&state, &a, id, &body).await?;
     let current: Record<Meeting> = state.store.record(id, mid).await?;
     let version: i64 = form::get(&pairs, "version").parse().unwrap_or(0);
     let (m, date, action_dates, e) = read_meeting(&pairs, &current.body);
@@ -533,10 +527,7 @@ async fn send_invitations(
     Path((id, mid)): Path<(i64, i64)>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Meeting>(&a)?;
+    let (_, r) = records_api::form_post::<Meeting>(&state, &a, id, &body).await?;
     let rec: Record<Meeting> = state.store.record(id, mid).await?;
     let date = typed(rec.body.date);
     let fail = |msg: &str| FieldErrors::single("invitations", msg);

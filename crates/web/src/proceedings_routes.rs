@@ -256,10 +256,7 @@ async fn save_proceeding(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Proceeding>(&a)?;
+    let (pairs, r) = records_api::form_post::<Proceeding>(&state, &a, id, &body).await?;
     let (rid, version) = record_ref(&pairs)?;
     let mut f = ProceedingForm::read(&pairs);
     f.record = rid.unwrap_or(0);
@@ -491,10 +488,7 @@ async fn save_notification(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Notification>(&a)?;
+    let (pairs, r) = records_api::form_post::<Notification>(&state, &a, id, &body).await?;
     let (rid, version) = record_ref(&pairs)?;
     let mut f = NotificationForm::read(&pairs);
     f.record = rid.unwrap_or(0);
@@ -711,10 +705,7 @@ async fn save_ofsted(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<OfstedNotification>(&a)?;
+    let (pairs, r) = records_api::form_post::<OfstedNotification>(&state, &a, id, &body).await?;
     let (_, version) = record_ref(&pairs)?;
     let (o, typed_dates, e) = read_ofsted(&pairs);
     if !e.is_empty() {

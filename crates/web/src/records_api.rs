@@ -99,6 +99,22 @@ pub async fn audit_read<T: Policy>(state: &SharedState, a: &Authenticated, revie
     Ok(())
 }
 
+/// What every page form that saves a record of kind `T` starts with: the form's fields with
+/// the CSRF token checked, the review (which the caller must be able to see), and the right
+/// to change `T`.
+pub async fn form_post<T: Policy>(
+    state: &SharedState,
+    a: &Authenticated,
+    review_id: i64,
+    body: &[u8],
+) -> Result<(Vec<(String, String)>, casereview_store::ReviewRecord), WebError> {
+    let pairs = crate::form::parse_pairs(body)?;
+    a.check_csrf(crate::form::get(&pairs, "csrf_token"))?;
+    let r = access::review_for(state, &a.user, review_id, Need::See).await?;
+    require_editor::<T>(a)?;
+    Ok((pairs, r))
+}
+
 pub fn api_routes() -> Router<SharedState> {
     Router::new()
         .route("/reviews/{id}/scoping", get(single::<Scoping>).put(put_single::<Scoping>))

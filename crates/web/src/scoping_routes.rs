@@ -204,10 +204,7 @@ async fn save_scoping(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<Scoping>(&a)?;
+    let (pairs, r) = records_api::form_post::<Scoping>(&state, &a, id, &body).await?;
     let version = version_of(&pairs)?;
     let g = |k: &str| form::get(&pairs, k).to_string();
     let f = ScopingForm {
@@ -428,10 +425,7 @@ async fn save_involvement(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<FamilyInvolvement>(&a)?;
+    let (pairs, r) = records_api::form_post::<FamilyInvolvement>(&state, &a, id, &body).await?;
     let version = version_of(&pairs)?;
     let (f, dates, e) = read_involvement(&pairs);
     if !e.is_empty() {
@@ -575,10 +569,7 @@ async fn save_joint(
     Path(id): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> PageResult {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    let r = access::review_for(&state, &a.user, id, Need::See).await?;
-    records_api::require_editor::<JointReview>(&a)?;
+    let (pairs, r) = records_api::form_post::<JointReview>(&state, &a, id, &body).await?;
     let version = version_of(&pairs)?;
     let g = |k: &str| form::get(&pairs, k).to_string();
     let f = JointForm {
