@@ -664,6 +664,7 @@ async fn render_review_typed(
         recommendation: recommendation.as_ref().map(|r| r.recommendation.option),
         decision: decision.as_ref().map(|d| d.decision.kind),
         publication_on_hold: !open_holds.is_empty(),
+        actions_not_signed_off: store.actions_not_signed_off(id).await?,
     };
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)
@@ -784,15 +785,34 @@ async fn transition(
     }
     casereview_core::text::clock_range(&mut errors, &on_field, "the date this happened", on);
     let version = optional_version(&pairs)?;
+    // Concluding records the date the department was informed (002).
+    let informed = if action == Action::Conclude {
+        casereview_core::text::required_date(
+            &mut errors,
+            "department_informed_on",
+            "the date the department was informed",
+            form::get(&pairs, "department_informed_on"),
+        )
+    } else {
+        None
+    };
     if let (true, Some(on)) = (errors.is_empty(), on) {
-        match state.store.transition(&a.user.actor(), id, action, form::get(&pairs, "note"), on, version).await {
+        let result = match informed {
+            Some(informed) => state.store.conclude(&a.user.actor(), id, form::get(&pairs, "note"), on, informed, version).await,
+            None => state.store.transition(&a.user.actor(), id, action, form::get(&pairs, "note"), on, version).await,
+        };
+        match result {
             Ok(_) => return Ok(see_other(&format!("/reviews/{id}?done=transition"))),
             Err(StoreError::Invalid(e)) => {
                 // Field names from the store are those of the action's own boxes on the page.
                 errors = FieldErrors(
                     e.0.into_iter()
                         .map(|x| casereview_core::FieldError {
-                            field: format!("{}-{}", if x.field == "on" { "on" } else { "note" }, action.as_str()),
+                            field: match x.field.as_str() {
+                                "department_informed_on" => x.field,
+                                "on" => format!("on-{}", action.as_str()),
+                                _ => format!("note-{}", action.as_str()),
+                            },
                             message: x.message,
                         })
                         .collect(),
