@@ -265,6 +265,21 @@ struct DashboardPage {
     partnership: String,
     may_refer: bool,
     rows: Vec<DashboardRow>,
+    /// The board manager's escalations: actions past their date and not completed.
+    escalations: Vec<EscalationRow>,
+}
+
+/// An overdue action escalated to the board manager (issue 7 item 3).
+struct EscalationRow {
+    action_id: i64,
+    review_id: i64,
+    reference: String,
+    part_label: String,
+    agency: String,
+    action: String,
+    due: String,
+    days_overdue: i64,
+    rag: &'static str,
 }
 
 /// GOV.UK tag colour for a state.
@@ -301,7 +316,29 @@ async fn dashboard(State(state): State<SharedState>, PageUser(a): PageUser) -> P
             }
         })
         .collect();
-    Ok(render(StatusCode::OK, &DashboardPage { nav, partnership: partnership.name, may_refer: a.user.role.may_refer(), rows }))
+    let today = state.today();
+    let escalations = if a.user.role == Role::PartnershipAdmin {
+        let mut overdue: Vec<_> =
+            state.store.partnership_actions(partnership.id).await?.into_iter().filter(|x| x.is_overdue(today)).collect();
+        overdue.sort_by_key(|x| (x.due_on, x.id));
+        overdue
+            .into_iter()
+            .map(|x| EscalationRow {
+                action_id: x.id,
+                review_id: x.review_id,
+                days_overdue: (today - x.due_on).num_days(),
+                due: x.due_on.format("%d/%m/%Y").to_string(),
+                reference: x.review_reference,
+                part_label: x.part_label,
+                agency: x.agency,
+                action: x.action,
+                rag: x.rag.title(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(StatusCode::OK, &DashboardPage { nav, partnership: partnership.name, may_refer: a.user.role.may_refer(), rows, escalations }))
 }
 
 // ---------------------------------------------------------------- referral form

@@ -106,3 +106,29 @@ async fn a_review_concludes_only_when_every_action_is_signed_off_and_the_departm
         );
     }
 }
+
+#[tokio::test]
+async fn overdue_actions_are_escalated_on_the_board_managers_dashboard() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        // Today is 15/06/2026: one action was due on 01/06, another is due at the year's end.
+        let (_, late) = review_in_monitoring(&app, "2026-06-01").await;
+        let (_, on_time) = review_in_monitoring(&app, "2026-12-31").await;
+        let store = &app.state.store;
+        let late_ref = store.plan_action(late).await.unwrap().review_reference;
+        let on_time_ref = store.plan_action(on_time).await.unwrap().review_reference;
+        let admin = app.browser(app.email(Role::PartnershipAdmin)).await;
+        let (s, page) = admin.get("/").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("Escalations: overdue actions") && page.contains("Overdue by 14 days"), "{page}");
+        assert!(page.contains(&format!("/actions/{late}\"")) && page.contains(&late_ref), "{page}");
+        assert!(!page.contains(&format!("/actions/{on_time}\"")), "an action not yet due is not escalated ({on_time_ref})");
+        // Escalations are the board manager's; a completed action is no longer overdue.
+        let (_, chair_page) = app.browser(app.email(Role::BoardChair)).await.get("/").await;
+        assert!(!chair_page.contains("Escalations"));
+        let a = actor(&app, Role::PartnershipAdmin).await;
+        store.add_action_update(&a, late, Rag::Completed, "Done late", &[], 1024).await.unwrap();
+        let (_, page) = admin.get("/").await;
+        assert!(!page.contains("Escalations"), "{page}");
+    }
+}
