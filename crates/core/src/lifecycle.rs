@@ -298,6 +298,9 @@ pub enum Precondition {
     KindIsPublished,
     /// No publication hold (criminal proceedings, an inquest) is open (000 §7.4, §12.4).
     NoPublicationHold,
+    /// Every action of the plan is completed and signed off by the board (002 "Agreeing
+    /// Improvement Action").
+    AllActionsSignedOff,
 }
 
 impl Precondition {
@@ -312,6 +315,9 @@ impl Precondition {
             Precondition::KindUsesImrs => "this kind of review does not commission Individual Management Reviews",
             Precondition::KindWithoutImrs => "this kind of review commissions Individual Management Reviews first",
             Precondition::KindIsPublished => "only a Serious Case Review's summary is published",
+            Precondition::AllActionsSignedOff => {
+                "every action of the plan must be completed and signed off by the board before the review is concluded (002 Agreeing Improvement Action)"
+            }
             Precondition::NoPublicationHold => {
                 "publication is on hold until the criminal proceedings or inquest are over: the hold must be lifted first (000 §7.4, §12.4)"
             }
@@ -471,7 +477,7 @@ pub const TRANSITIONS: &[Transition] = &[
         from: &[S::Monitoring],
         to: Target::To(S::Concluded),
         roles: &[R::BoardChair],
-        requires: &[],
+        requires: &[P::AllActionsSignedOff],
         source: "001 §3.1.6; 002 Agreeing Improvement Action",
     },
 ];
@@ -490,6 +496,8 @@ pub struct ReviewFacts {
     pub decision: Option<ReviewKind>,
     /// A publication hold is open on the review.
     pub publication_on_hold: bool,
+    /// Actions of the plan not yet signed off.
+    pub actions_not_signed_off: usize,
 }
 
 impl ReviewFacts {
@@ -502,6 +510,7 @@ impl ReviewFacts {
             P::KindWithoutImrs => self.decision.is_some_and(|k| !k.uses_imrs()),
             P::KindIsPublished => self.decision.is_some_and(ReviewKind::is_published),
             P::NoPublicationHold => !self.publication_on_hold,
+            P::AllActionsSignedOff => self.actions_not_signed_off == 0,
         }
     }
 }
@@ -667,6 +676,16 @@ mod tests {
                     ..full_facts(ReviewKind::SeriousCaseReview, RecommendationOption::ConductSeriousCaseReview)
                 },
                 "publication is on hold",
+            ),
+            (
+                S::Monitoring,
+                Action::Conclude,
+                R::BoardChair,
+                ReviewFacts {
+                    actions_not_signed_off: 2,
+                    ..full_facts(ReviewKind::SeriousCaseReview, RecommendationOption::ConductSeriousCaseReview)
+                },
+                "completed and signed off",
             ),
             (S::ClosedNoFurtherAction, Action::SecureRecords, R::PartnershipAdmin, none.clone(), "cannot be taken while"),
             (S::Referred, Action::SecureRecords, R::Regulator, none.clone(), "regulator may not"),

@@ -15,6 +15,7 @@ mod documents;
 mod error;
 mod family;
 mod imr;
+mod monitoring;
 mod publishing;
 mod records;
 mod reviews;

@@ -385,6 +385,7 @@ impl Store {
             recommendation: self.recommendation(review_id).await?.map(|r| r.recommendation.option),
             decision: self.decision(review_id).await?.map(|d| d.decision.kind),
             publication_on_hold: self.publication_on_hold(review_id).await?,
+            actions_not_signed_off: self.actions_not_signed_off(review_id).await?,
         })
     }
 
@@ -518,6 +519,50 @@ impl Store {
         on: NaiveDate,
         expected_version: Option<i64>,
     ) -> Result<Outcome, StoreError> {
+        if action == Action::Conclude {
+            return Err(FieldErrors::single(
+                "department_informed_on",
+                "Enter the date the department was informed that the review is concluded (002)",
+            )
+            .into());
+        }
+        self.transition_step(actor, review_id, action, note, on, expected_version, Insert::Nothing).await
+    }
+
+    /// Concludes the review (every action signed off), recording the date the department
+    /// was informed (002 "Agreeing Improvement Action") as a clock event in the same step.
+    pub async fn conclude(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        note: &str,
+        on: NaiveDate,
+        department_informed_on: NaiveDate,
+        expected_version: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
+        if department_informed_on > on {
+            return Err(FieldErrors::single(
+                "department_informed_on",
+                "The department is informed when the review is concluded or before: the date must not be after the date of conclusion",
+            )
+            .into());
+        }
+        let insert = Insert::Event { event: "department_informed", on: department_informed_on };
+        self.transition_step(actor, review_id, Action::Conclude, note, on, expected_version, insert).await
+    }
+
+    // The one write path of plain steps, with the row a step may add.
+    #[allow(clippy::too_many_arguments)]
+    async fn transition_step(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        action: Action,
+        note: &str,
+        on: NaiveDate,
+        expected_version: Option<i64>,
+        insert: Insert,
+    ) -> Result<Outcome, StoreError> {
         if action.has_own_form() {
             return Err(FieldErrors::single(
                 "action",
@@ -541,7 +586,7 @@ impl Store {
             }
             e.into_result(())?;
         }
-        self.step(actor, review_id, expected_version, action, facts, note.trim().to_string(), Some(on), Insert::Nothing).await
+        self.step(actor, review_id, expected_version, action, facts, note.trim().to_string(), Some(on), insert).await
     }
 
     /// Saves the panel's answers to the twelve questions.
@@ -608,6 +653,9 @@ impl Store {
             };
             match insert {
                 Insert::Nothing => {}
+                Insert::Event { event, on } => {
+                    sqlx::query("INSERT INTO review_events (review_id, event, occurred_on, recorded_at) VALUES ($1, $2, $3, $4)").bind(review_id).bind(event).bind(on).bind(at).execute(&mut *tx).await?;
+                }
                 Insert::Meeting { held_on, json } => {
                     sqlx::query("INSERT INTO screening_meetings (review_id, held_on, meeting, created_by, created_at) VALUES ($1, $2, $3, $4, $5)").bind(review_id).bind(held_on).bind(&json).bind(actor.user_id).bind(at).execute(&mut *tx).await?;
                 }
@@ -646,6 +694,11 @@ impl Store {
 /// The row a lifecycle step adds besides the state change.
 enum Insert {
     Nothing,
+    /// A clock event besides the step's own (the department informed on concluding).
+    Event {
+        event: &'static str,
+        on: NaiveDate,
+    },
     Meeting {
         held_on: NaiveDate,
         json: String,

@@ -221,6 +221,9 @@ struct TransitionBody {
     on: Option<String>,
     #[serde(default)]
     version: Option<i64>,
+    /// Concluding: the date the department was informed (002).
+    #[serde(default)]
+    department_informed_on: Option<String>,
 }
 
 async fn transition(
@@ -245,7 +248,18 @@ async fn transition(
     if !range.is_empty() {
         return Err(WebError::Invalid(range).into());
     }
-    state.store.transition(&a.user.actor(), id, action, &t.note, on, t.version).await?;
+    match (action, t.department_informed_on.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        (Action::Conclude, Some(v)) => {
+            let informed = casereview_core::text::parse_date(v).map_err(|m| {
+                WebError::Invalid(casereview_core::FieldErrors::single(
+                    "department_informed_on",
+                    format!("The date the department was informed {m}"),
+                ))
+            })?;
+            state.store.conclude(&a.user.actor(), id, &t.note, on, informed, t.version).await?
+        }
+        _ => state.store.transition(&a.user.actor(), id, action, &t.note, on, t.version).await?,
+    };
     Ok(Json(review_json(&state, &a, id).await?).into_response())
 }
 

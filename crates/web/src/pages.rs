@@ -265,6 +265,21 @@ struct DashboardPage {
     partnership: String,
     may_refer: bool,
     rows: Vec<DashboardRow>,
+    /// The board manager's escalations: actions past their date and not completed.
+    escalations: Vec<EscalationRow>,
+}
+
+/// An overdue action escalated to the board manager (issue 7 item 3).
+struct EscalationRow {
+    action_id: i64,
+    review_id: i64,
+    reference: String,
+    part_label: String,
+    agency: String,
+    action: String,
+    due: String,
+    days_overdue: i64,
+    rag: &'static str,
 }
 
 /// GOV.UK tag colour for a state.
@@ -301,7 +316,29 @@ async fn dashboard(State(state): State<SharedState>, PageUser(a): PageUser) -> P
             }
         })
         .collect();
-    Ok(render(StatusCode::OK, &DashboardPage { nav, partnership: partnership.name, may_refer: a.user.role.may_refer(), rows }))
+    let today = state.today();
+    let escalations = if a.user.role == Role::PartnershipAdmin {
+        let mut overdue: Vec<_> =
+            state.store.partnership_actions(partnership.id).await?.into_iter().filter(|x| x.is_overdue(today)).collect();
+        overdue.sort_by_key(|x| (x.due_on, x.id));
+        overdue
+            .into_iter()
+            .map(|x| EscalationRow {
+                action_id: x.id,
+                review_id: x.review_id,
+                days_overdue: (today - x.due_on).num_days(),
+                due: x.due_on.format("%d/%m/%Y").to_string(),
+                reference: x.review_reference,
+                part_label: x.part_label,
+                agency: x.agency,
+                action: x.action,
+                rag: x.rag.title(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(StatusCode::OK, &DashboardPage { nav, partnership: partnership.name, may_refer: a.user.role.may_refer(), rows, escalations }))
 }
 
 // ---------------------------------------------------------------- referral form
@@ -666,6 +703,7 @@ async fn render_review_typed(
         recommendation: recommendation.as_ref().map(|r| r.recommendation.option),
         decision: decision.as_ref().map(|d| d.decision.kind),
         publication_on_hold: !open_holds.is_empty(),
+        actions_not_signed_off: store.actions_not_signed_off(id).await?,
     };
     let role = a.user.role;
     let actions = lifecycle::available(r.summary.state, role)
@@ -787,15 +825,34 @@ async fn transition(
     }
     casereview_core::text::clock_range(&mut errors, &on_field, "the date this happened", on);
     let version = optional_version(&pairs)?;
+    // Concluding records the date the department was informed (002).
+    let informed = if action == Action::Conclude {
+        casereview_core::text::required_date(
+            &mut errors,
+            "department_informed_on",
+            "the date the department was informed",
+            form::get(&pairs, "department_informed_on"),
+        )
+    } else {
+        None
+    };
     if let (true, Some(on)) = (errors.is_empty(), on) {
-        match state.store.transition(&a.user.actor(), id, action, form::get(&pairs, "note"), on, version).await {
+        let result = match informed {
+            Some(informed) => state.store.conclude(&a.user.actor(), id, form::get(&pairs, "note"), on, informed, version).await,
+            None => state.store.transition(&a.user.actor(), id, action, form::get(&pairs, "note"), on, version).await,
+        };
+        match result {
             Ok(_) => return Ok(see_other(&format!("/reviews/{id}?done=transition"))),
             Err(StoreError::Invalid(e)) => {
                 // Field names from the store are those of the action's own boxes on the page.
                 errors = FieldErrors(
                     e.0.into_iter()
                         .map(|x| casereview_core::FieldError {
-                            field: format!("{}-{}", if x.field == "on" { "on" } else { "note" }, action.as_str()),
+                            field: match x.field.as_str() {
+                                "department_informed_on" => x.field,
+                                "on" => format!("on-{}", action.as_str()),
+                                _ => format!("note-{}", action.as_str()),
+                            },
                             message: x.message,
                         })
                         .collect(),

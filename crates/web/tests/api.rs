@@ -88,7 +88,12 @@ async fn a_review_moves_through_its_life_on_both_backends() {
             (&admin, "start_monitoring", "monitoring"),
             (&chair, "conclude", "concluded"),
         ] {
-            let (s, v) = who.post(&format!("/api/v1/reviews/{id}/transitions"), &json!({"action": action, "on": "2026-06-12"})).await;
+            let (s, v) = who
+                .post(
+                    &format!("/api/v1/reviews/{id}/transitions"),
+                    &json!({"action": action, "on": "2026-06-12", "department_informed_on": "2026-06-12"}),
+                )
+                .await;
             assert_eq!(s, 200, "{action}: {v}");
             assert_eq!(v["review"]["state"], state);
         }
