@@ -19,6 +19,7 @@ pub mod letters;
 pub mod lifecycle;
 pub mod markup;
 pub mod meetings;
+pub mod monitoring;
 pub mod notifications;
 pub mod proceedings;
 pub mod publication;

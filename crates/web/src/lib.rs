@@ -22,6 +22,7 @@ pub mod imr_routes;
 pub mod letter_routes;
 pub mod mail;
 pub mod meeting_routes;
+pub mod monitoring_routes;
 pub mod pages;
 pub mod proceedings_routes;
 pub mod publication_routes;
@@ -87,6 +88,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(meeting_routes::page_routes())
         .merge(action_routes::page_routes())
         .merge(publication_routes::page_routes())
+        .merge(monitoring_routes::page_routes())
         .nest(
             "/api/v1",
             api::routes()

@@ -267,6 +267,8 @@ struct DashboardPage {
     rows: Vec<DashboardRow>,
     /// The board manager's escalations: actions past their date and not completed.
     escalations: Vec<EscalationRow>,
+    /// The board manager and chair print the partnership's monitoring report.
+    may_monitor: bool,
 }
 
 /// An overdue action escalated to the board manager (issue 7 item 3).
@@ -338,7 +340,17 @@ async fn dashboard(State(state): State<SharedState>, PageUser(a): PageUser) -> P
     } else {
         Vec::new()
     };
-    Ok(render(StatusCode::OK, &DashboardPage { nav, partnership: partnership.name, may_refer: a.user.role.may_refer(), rows, escalations }))
+    Ok(render(
+        StatusCode::OK,
+        &DashboardPage {
+            nav,
+            partnership: partnership.name,
+            may_refer: a.user.role.may_refer(),
+            rows,
+            escalations,
+            may_monitor: matches!(a.user.role, Role::PartnershipAdmin | Role::BoardChair),
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- referral form

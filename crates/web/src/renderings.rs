@@ -800,3 +800,147 @@ pub async fn render_published(
         draft: false,
     })
 }
+
+/// The quarterly monitoring report (issue 7 item 3; 001 §2.5, §3.1.5): the traffic-light
+/// summary of the action plan with its chart, the overdue actions, and every action with its
+/// assessment; for one review (grouped by agency) or, with `review` None, for every review of
+/// the partnership (grouped by review). A review's copy is recorded like any other.
+pub async fn monitoring_report(
+    store: &Store,
+    actor: &Actor,
+    partnership_id: i64,
+    review: Option<&ReviewRecord>,
+    today: NaiveDate,
+    format: Format,
+    made_for: &str,
+) -> Result<RenderedFile, RenderFailure> {
+    use casereview_core::monitoring::{self, ORDER};
+    let actions = match review {
+        Some(r) => store.action_plan(r.summary.id, None).await?,
+        None => store.partnership_actions(partnership_id).await?,
+    };
+    let group = |a: &casereview_store::ActionRecord| if review.is_some() { a.agency.clone() } else { a.review_reference.clone() };
+    let labels: Vec<String> = actions.iter().map(group).collect();
+    let (groups, all) = monitoring::summarise(actions.iter().zip(&labels).map(|(a, l)| (l.as_str(), a.rag, a.due_on)), today);
+    let (q_start, q_end) = monitoring::quarter(today);
+    let by = if review.is_some() { "agency" } else { "review" };
+    let mut parts = vec![
+        Part::Heading { level: 1, text: "1 Summary".into() },
+        Part::Paragraphs(vec![format!(
+            "The position of the action plan{} on {}, in the quarter {} to {} (001 §2.5, §3.1.5).",
+            if review.is_some() { "" } else { "s of every review" },
+            today.format("%-d %B %Y"),
+            q_start.format("%-d %B %Y"),
+            q_end.format("%-d %B %Y")
+        )]),
+        Part::Fields(
+            std::iter::once(("Actions".to_string(), all.total.to_string()))
+                .chain(ORDER.iter().map(|r| (r.title().to_string(), all.count(*r).to_string())))
+                .chain(std::iter::once(("Overdue (past their date, not completed)".to_string(), all.overdue.to_string())))
+                .collect(),
+        ),
+        Part::Svg {
+            svg: monitoring::chart_svg(&format!("Actions by {by} and assessment"), &groups),
+            caption: format!("Actions by {by}: the assessment of each, in numbers and words"),
+        },
+        Part::Heading { level: 1, text: "2 Overdue actions".into() },
+    ];
+    let overdue: Vec<&casereview_store::ActionRecord> = actions.iter().filter(|a| a.is_overdue(today)).collect();
+    if overdue.is_empty() {
+        parts.push(Part::Paragraphs(vec!["No action is overdue.".into()]));
+    } else {
+        parts.push(Part::Table {
+            header: ["Review", "Recommendation", "Action", "Agency", "Due", "Assessment"].map(String::from).to_vec(),
+            widths: vec![2, 1, 5, 2, 2, 2],
+            rows: overdue
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.review_reference.clone(),
+                        a.part_label.clone(),
+                        a.action.clone(),
+                        a.agency.clone(),
+                        d(Some(a.due_on)),
+                        a.rag.word().to_string(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    parts.push(Part::Heading { level: 1, text: "3 The action plan".into() });
+    if actions.is_empty() {
+        parts.push(Part::Paragraphs(vec!["No actions have been agreed yet.".into()]));
+    } else {
+        parts.push(Part::Table {
+            header: ["Review", "Recommendation", "Action", "By whom", "Intended outcome", "Due", "Assessment", "Signed up"]
+                .map(String::from)
+                .to_vec(),
+            widths: vec![2, 1, 4, 2, 3, 2, 2, 2],
+            rows: actions
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.review_reference.clone(),
+                        a.part_label.clone(),
+                        a.action.clone(),
+                        format!("{} ({})", a.by_whom, a.agency),
+                        a.intended_outcome.clone(),
+                        d(Some(a.due_on)),
+                        a.rag.word().to_string(),
+                        a.signed_up_by.clone().unwrap_or_else(|| "Not yet".into()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if all.all_signed_off() {
+        parts.push(Part::Paragraphs(vec![
+            "Every action is completed and signed off: the review can be concluded and the Department informed (002).".into(),
+        ]));
+    }
+    let title = "Quarterly monitoring report".to_string();
+    let subtitle = match review {
+        Some(r) => vec![r.summary.reference.clone(), format!("As at {}", today.format("%-d %B %Y"))],
+        None => vec!["Every review of the partnership".into(), format!("As at {}", today.format("%-d %B %Y"))],
+    };
+    let doc = RenderDoc {
+        title,
+        subtitle,
+        branding: branding(store, partnership_id).await?,
+        marking: Marking {
+            draft: false,
+            confidential: true,
+            prepared_for: Some(format!("Copy made for {made_for} on {}", today.format("%d/%m/%Y"))),
+        },
+        parts,
+    };
+    let bytes = tokio::task::spawn_blocking(move || match format {
+        Format::Pdf => casereview_render::pdf::render(&doc),
+        Format::Docx => casereview_render::docx::render(&doc),
+    })
+    .await
+    .map_err(|e| RenderFailure::Render(RenderError::Typeset(format!("the renderer stopped: {e}"))))??;
+    let copy_id = match review {
+        Some(r) => {
+            let copy = NewCopy {
+                review_id: r.summary.id,
+                document_id: None,
+                what: "monitoring_report",
+                version: None,
+                format: format.extension(),
+                draft: false,
+                made_for,
+            };
+            store.record_copy(actor, &copy).await?
+        }
+        None => 0,
+    };
+    let who = review.map_or_else(|| "partnership".to_string(), |r| r.summary.reference.clone());
+    Ok(RenderedFile {
+        bytes,
+        file_name: format!("{who}-monitoring-report-{}.{}", today.format("%Y-%m-%d"), format.extension()),
+        content_type: format.content_type(),
+        copy_id,
+        draft: false,
+    })
+}

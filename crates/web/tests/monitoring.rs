@@ -132,3 +132,48 @@ async fn overdue_actions_are_escalated_on_the_board_managers_dashboard() {
         assert!(!page.contains("Escalations"), "{page}");
     }
 }
+
+/// The text of a PDF (poppler-utils' pdftotext; CI installs it).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext must be installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn the_quarterly_monitoring_report_summarises_the_plan_with_a_chart() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        // Due before the tests' today (15 June 2026): overdue and red.
+        let (id, _) = review_in_monitoring(&app, "2026-06-01").await;
+        let member = app.browser(app.email(Role::PanelChair)).await;
+        let (s, ct, pdf) = member.get_bytes(&format!("/reviews/{id}/monitoring-report?format=pdf")).await;
+        assert_eq!((s, ct.as_str()), (200, "application/pdf"), "{backend:?}");
+        let text = pdf_text(&pdf);
+        for want in [
+            "Quarterly monitoring report",
+            "1 April 2026 to 30 June 2026",
+            "Issue the bruising protocol",
+            "Overdue (past their date, not completed)",
+            "1 green; 1 overdue",
+            "Health",
+        ] {
+            assert!(text.contains(want), "{want:?} not in {text}");
+        }
+        let (s, ct, docx) = member.get_bytes(&format!("/reviews/{id}/monitoring-report?format=docx")).await;
+        assert_eq!(s, 200);
+        assert!(ct.contains("wordprocessingml") && docx.starts_with(b"PK"));
+        assert_eq!(member.get_bytes(&format!("/reviews/{id}/monitoring-report?format=odt")).await.0, 400);
+        let outsider = app.browser(&app.outsider).await;
+        assert_eq!(outsider.get_bytes(&format!("/reviews/{id}/monitoring-report?format=pdf")).await.0, 404);
+        // The partnership's: the board manager and chair only.
+        let admin = app.browser(app.email(Role::PartnershipAdmin)).await;
+        let (s, _, pdf) = admin.get_bytes("/monitoring-report?format=pdf").await;
+        assert_eq!(s, 200);
+        assert!(pdf_text(&pdf).contains("Every review of the partnership"));
+        assert_eq!(member.get_bytes("/monitoring-report?format=pdf").await.0, 403);
+    }
+}
