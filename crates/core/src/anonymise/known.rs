@@ -24,7 +24,7 @@
 //! it: "Mrs Smith" is the woman of that surname (by the role: mother, grandmother, ...),
 //! "Mr Smith" the man, and an adult title is not the child.
 
-use super::register::{Gender, PersonEntry, PlaceEntry};
+use super::register::{Gender, NameWord, PersonEntry, PlaceEntry};
 use super::{Category, Finding, Register};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -169,6 +169,11 @@ pub(crate) struct Tok {
     pub sent_init: bool,
 }
 
+/// Whether a second apostrophe at `i` is followed by a letter ("O''Connor").
+fn doubled_apostrophe(text: &str, i: usize) -> bool {
+    char_at(text, i).is_some_and(|c| is_apostrophe(c) && char_at(text, i + c.len_utf8()).is_some_and(char::is_alphabetic))
+}
+
 fn char_at(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
 }
@@ -294,6 +299,13 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
                 letters_at_apos = letters;
                 upper_at_apos = all_upper;
                 j += len;
+            } else if is_apostrophe(c) && letters > 0 && doubled_apostrophe(text, j + len) {
+                // "O''Connor": an apostrophe doubled by a slip or an escaping export.
+                let second = char_at(text, j + len).map_or(1, char::len_utf8);
+                last_apos = Some(j + len);
+                letters_at_apos = letters;
+                upper_at_apos = all_upper;
+                j += len + second;
             } else {
                 break;
             }
@@ -944,17 +956,21 @@ impl Index {
                         }
                     }
                 }
-                // Initials: the first name and the surname's first part; and with middle names.
-                let given: Vec<char> =
-                    name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle)).filter_map(|w| w.norm.chars().next()).collect();
-                let surname: Vec<char> = name.iter().filter(|w| w.kind == Kind::Surname).filter_map(|w| w.norm.chars().next()).collect();
-                let first_of_first: Option<char> = name.iter().find(|w| w.kind == Kind::First).and_then(|w| w.norm.chars().next());
+                // Initials: the first name and the surname's first part; and with middle names,
+                // a hyphenated name written with one initial ("JKP" for Jodie Kerry-Ann Popa)
+                // or one per part.
+                let initial = |w: &NameWord| w.norm.chars().next();
+                let given: Vec<char> = name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle)).filter_map(initial).collect();
+                let given_whole: Vec<char> =
+                    name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle) && !w.joined).filter_map(initial).collect();
+                let surname: Vec<char> = name.iter().filter(|w| w.kind == Kind::Surname).filter_map(initial).collect();
+                let first_of_first: Option<char> = name.iter().find(|w| w.kind == Kind::First).and_then(initial);
                 if let (Some(f), Some(s)) = (first_of_first, surname.first()) {
                     own_initials.push(format!("{f}{s}"));
-                    let all: String = given.iter().chain(surname.iter().take(1)).collect();
-                    own_initials.push(all);
-                    let with_parts: String = given.iter().chain(surname.iter()).collect();
-                    own_initials.push(with_parts);
+                    for g in [&given, &given_whole] {
+                        own_initials.push(g.iter().chain(surname.iter().take(1)).collect());
+                        own_initials.push(g.iter().chain(surname.iter()).collect());
+                    }
                 }
             }
             for alias in &person.aliases {
@@ -1344,7 +1360,8 @@ fn initials_as_object(text: &str, t: &Tok) -> bool {
 
 /// Capitals that are a short word or a unit ("AN", "AS", "MM"), not a role's abbreviation,
 /// opening a sentence or an entry before a verb of which a person is the subject ("AS
-/// phoned", "AN met"). "GP", "HV" or "HA" there are the service ("GP examined", "HA told").
+/// phoned", "AN met"), or a police rank with no name after it ("DC examined Grace"). "GP",
+/// "HV" or "HA" there are the service ("GP examined", "HA told").
 fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
     let own = text.get(t.start..t.base_end).unwrap_or("");
     let word_like = matches!(
@@ -1383,7 +1400,11 @@ fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
             | "KB"
             | "GB"
     );
-    if !word_like || !(before.is_empty() || before.ends_with(['.', '|', ',', ';', ':'])) {
+    // A police rank stands before a name ("DC Ward"); alone as a subject it is initials.
+    let rank = matches!(own, "DC" | "DS" | "DI" | "PC");
+    // Opening a line after a heading ("THE FAMILY\n\nMB examined") opens a sentence too.
+    let line_start = text.get(before.len()..t.start).is_some_and(|gap| gap.contains('\n'));
+    if !(word_like || rank) || !(before.is_empty() || line_start || before.ends_with(['.', '|', ',', ';', ':'])) {
         return false;
     }
     let Some(rest) = after.strip_prefix(' ') else { return false };
@@ -1418,7 +1439,12 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
         }
         normalise_into(&text[t.start..t.base_end], &mut buf);
         if pre {
-            if let Some(&slot) = ix.exact.get(&buf) {
+            // "AP" is someone's initials, not the particle of "ap Iorwerth" in capitals.
+            let exact = ix
+                .exact
+                .get(&buf)
+                .filter(|&&slot| !(t.all_caps && ix.initials.contains_key(&buf) && ix.set(slot).iter().all(|c| c.kind == Kind::Particle)));
+            if let Some(&slot) = exact {
                 *look = Look { how: How::Exact, slot, phrase: false, weak: false };
             } else if t.all_caps && t.letters <= 4 && !((buf == "am" || buf == "pm") && after_time(text, t.start)) {
                 if let Some(&slot) = ix.initials.get(&buf) {
@@ -1520,6 +1546,14 @@ impl<'a> Matcher<'a> {
             }
             let phrase = if self.looks[i].phrase { self.phrase_at(i) } else { None };
             let run = self.run_at(i, false);
+            // A hyphenated name with its hyphen misplaced ("ManK-it", "Ma-nKit" for Man-Kit).
+            if phrase.is_none() && run.as_ref().is_none_or(|r| r.last == i) {
+                if let Some(people) = self.misplaced_hyphen(i) {
+                    self.emit_run(Run { first: i, last: i + 1, people, conf: 0.9 });
+                    i += 2;
+                    continue;
+                }
+            }
             match (phrase, run) {
                 (Some((last, target, poss)), run) if run.as_ref().is_none_or(|r| self.toks[r.last].end <= self.toks[last].end) => {
                     self.emit_phrase(i, last, target, poss);
@@ -1656,6 +1690,35 @@ impl<'a> Matcher<'a> {
         let mut run = Run { first: i, last: j, people, conf: 1.0 };
         run.conf = self.accept(&run, after_title)?;
         Some(run)
+    }
+
+    /// The people of a hyphenated name that words `i` and `i + 1`, joined by a hyphen,
+    /// spell with the hyphen moved ("SukF-an" for Suk-Fan): the letters together are the
+    /// name's, the hyphen is not where the name has it, and one of the words is capitalised.
+    fn misplaced_hyphen(&self, i: usize) -> Option<Vec<u32>> {
+        let (a, b) = (self.toks[i], *self.toks.get(i + 1)?);
+        if a.poss || !(a.cap || b.cap) || a.letters + b.letters < 4 || !self.hyphen_joined(i + 1) {
+            return None;
+        }
+        let (first, second) = (self.norm(i, true), self.norm(i + 1, true));
+        let slot = *self.ix.exact.get(&format!("{first}{second}"))?;
+        let people: Vec<u32> = self
+            .ix
+            .set(slot)
+            .iter()
+            .map(|c| c.person)
+            .filter(|&p| {
+                // Only a name written with a hyphen elsewhere ("Man-Kit"), not where it is here.
+                self.ix.people.get(p as usize).is_some_and(|e| {
+                    e.names.iter().any(|n| {
+                        n.windows(2).any(|w| {
+                            w[1].joined && format!("{}{}", w[0].norm, w[1].norm) == format!("{first}{second}") && w[0].norm != first
+                        })
+                    })
+                })
+            })
+            .collect();
+        (!people.is_empty()).then_some(people)
     }
 
     /// Whether word `k` is joined to the word before by a hyphen ("-", "--", "–") only.
@@ -2165,5 +2228,56 @@ mod tests {
         assert_eq!(anonymise("A.N. was seen.", &r3).text, "Aunt. was seen.");
         // A name that sounds otherwise and is spelt otherwise is not taken.
         assert!(!anonymise("Simone attended.", &r).findings.iter().any(|f| f.detector.starts_with("known:")));
+    }
+
+    #[test]
+    fn hyphenated_names_initials_doubled_apostrophes_and_subjects() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Jodie Kerry-Ann Popa"], "role": "child" },
+                { "names": ["Man-Kit Wu"], "role": "father" },
+                { "names": ["Ronan O'Connor"], "role": "gp" },
+                { "names": ["Angharad Prosser"], "role": "social worker" },
+                { "names": ["Carys ap Iorwerth"], "role": "teacher" },
+                { "names": ["Mihaela Bird"], "role": "health visitor" },
+                { "names": ["Deepak Chauhan"], "role": "police officer" }
+            ]}"#,
+        )
+        .unwrap();
+        let clean = |text: &str, gone: &[&str]| {
+            let out = anonymise(text, &r).text;
+            for g in gone {
+                assert!(!out.contains(g), "{text}: {out}");
+            }
+        };
+        // A hyphenated given name has one initial, or one per part.
+        clean("Dr Shah saw JKP at the surgery.", &["JKP"]);
+        clean("Dr Shah saw J.K.P. at the surgery.", &["J.K.P."]);
+        clean("Dr Shah saw JKAP at the surgery.", &["JKAP"]);
+        // A hyphen moved inside a hyphenated name.
+        clean("ManK-it met Violet. Ma-nKit told the nurse.", &["ManK", "nKit"]);
+        // A doubled apostrophe.
+        clean("Dr O''Connor prescribed antidepressants. Ronan O''Connor phoned.", &["O''", "Connor"]);
+        // Capitals that are a particle ("ap") and someone's initials.
+        clean("2 May 2020, Probation, AP phoned Fionn to cancel the visit.", &["AP"]);
+        // Initials opening a line after a heading; a police rank alone as a subject.
+        clean("THE FAMILY\n\nMB examined Yvonne and found no injuries.", &["MB"]);
+        clean("The family\n\nDC examined Grace and found no injuries.", &["DC"]);
+        // The ordinary readings stay.
+        for text in [
+            "DC Ward examined the scene.",
+            "The file was 2 MB in size.",
+            "Mr ap Iorwerth was seen.",
+            "The well-known by-law applies.",
+            "She said ''hello'' to him.",
+        ] {
+            let out = anonymise(text, &r);
+            assert!(
+                !out.text.contains("Child")
+                    && !out.findings.iter().any(|f| text[f.start..f.end].contains("DC") || &text[f.start..f.end] == "MB"),
+                "{text}: {}",
+                out.text
+            );
+        }
     }
 }
