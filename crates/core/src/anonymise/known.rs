@@ -909,6 +909,9 @@ pub(crate) struct Index {
     pre: Vec<u64>,
     /// Every word of the registered places: never a misspelt or sound-alike name.
     place_words: FxSet<String>,
+    /// A surname with its particle written as one word ("apiorwerth"), with its `exact` slot:
+    /// misspelt across the space ("ap orwerth", "apI orwerth", "apoIorwerth").
+    particle_surnames: Vec<(Vec<char>, u32)>,
     /// The people's initials, for checking "J.S." against a whole name.
     person_initials: Vec<Vec<String>>,
     pub people: Vec<PersonEntry>,
@@ -929,6 +932,7 @@ impl Index {
         let mut initials: FxMap<String, Vec<Cand>> = FxMap::default();
         let mut acronym_initials: FxMap<String, Vec<Cand>> = FxMap::default();
         let mut exact: FxMap<String, Vec<Cand>> = FxMap::default();
+        let mut particle_keys: Vec<String> = Vec::new();
         for (p, person) in people.iter().enumerate() {
             let p = p as u32;
             let mut own_initials = Vec::new();
@@ -938,6 +942,14 @@ impl Index {
                     if pair[0].kind == pair[1].kind && matches!(pair[0].kind, Kind::First | Kind::Surname) {
                         let joined = format!("{}{}", pair[0].norm, pair[1].norm);
                         push_cand(exact.entry(joined).or_default(), Cand { person: p, kind: pair[0].kind });
+                    }
+                }
+                // A surname with its particle as one word ("apiorwerth").
+                if let Some(k) = name.iter().position(|w| w.kind == Kind::Particle) {
+                    if name[k..].iter().all(|w| matches!(w.kind, Kind::Particle | Kind::Surname)) {
+                        let joined: String = name[k..].iter().map(|w| w.norm.as_str()).collect();
+                        particle_keys.push(joined.clone());
+                        push_cand(exact.entry(joined).or_default(), Cand { person: p, kind: Kind::Surname });
                     }
                 }
                 for w in name {
@@ -1055,6 +1067,13 @@ impl Index {
             ix.acronym_initials.insert(word, ix.sets.len() as u32);
             ix.common.push(false);
             ix.sets.push(cands);
+        }
+        particle_keys.sort();
+        particle_keys.dedup();
+        for k in particle_keys {
+            if let Some(&slot) = ix.exact.get(&k) {
+                ix.particle_surnames.push((k.chars().collect(), slot));
+            }
         }
         let keys: Vec<String> = ix.exact.keys().chain(ix.initials.keys()).chain(ix.phrases.keys()).cloned().chain(surnames_pre).collect();
         for k in keys {
@@ -1507,7 +1526,57 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
             }
         }
     }
+    if !ix.particle_surnames.is_empty() {
+        particle_surname_slips(text, ix, toks, &mut looks);
+    }
     looks
+}
+
+/// A surname with a particle misspelt across the space between them ("ap orwerth", "apI
+/// orwerth", "apo Iorwerth", "apoIorwerth" for "ap Iorwerth"): one word, or two words
+/// joined by a space, that are a letter from the particle and surname written together.
+/// Such words are marked as a misspelling of the surname.
+fn particle_surname_slips(text: &str, ix: &Index, toks: &[Tok], looks: &mut [Look]) {
+    let mut w: Vec<char> = Vec::new();
+    let mut buf = String::new();
+    for k in 0..toks.len() {
+        let t = toks[k];
+        for &(ref key, slot) in &ix.particle_surnames {
+            let len = key.len() as u16;
+            if t.poss || Some(t.first) != key.first().map(|&c| first_index(c)) {
+                continue;
+            }
+            // One word: "apoIorwerth", "apIorwerth" (the latter an exact match already).
+            if looks[k].how == How::None && t.letters + 1 >= len && t.letters <= len + 1 {
+                normalise_into(&text[t.start..t.base_end], &mut buf);
+                w.clear();
+                w.extend(buf.chars());
+                if edit_distance(&w, key, 1).is_some() {
+                    looks[k] = Look { how: How::Edit, slot, phrase: looks[k].phrase, weak: false };
+                }
+                continue;
+            }
+            // Two words: the particle's letters and the surname's with the space misplaced.
+            let Some(n) = toks.get(k + 1) else { continue };
+            if n.gap != Gap::Space || text[t.end..n.start].contains('\n') || t.letters > 4 || t.letters + n.letters + 1 < len {
+                continue;
+            }
+            if t.letters + n.letters > len + 1 || (looks[k].how == How::Exact && looks[k + 1].how == How::Exact) {
+                continue;
+            }
+            normalise_into(&text[t.start..t.end], &mut buf);
+            w.clear();
+            w.extend(buf.chars());
+            normalise_into(&text[n.start..n.base_end], &mut buf);
+            w.extend(buf.chars());
+            // The space must be misplaced or a letter slipped, not the particle before
+            // another surname ("van Dijk" for "van der Berg").
+            if edit_distance(&w, key, 1).is_some() {
+                looks[k] = Look { how: How::Edit, slot, phrase: looks[k].phrase, weak: false };
+                looks[k + 1] = Look { how: How::Edit, slot, phrase: looks[k + 1].phrase, weak: false };
+            }
+        }
+    }
 }
 
 /// A name found over tokens `first..=last`.
@@ -2278,6 +2347,33 @@ mod tests {
                 "{text}: {}",
                 out.text
             );
+        }
+    }
+
+    #[test]
+    fn particle_surnames_misspelt_across_the_space() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Seren ap Iorwerth"], "role": "child" },
+                { "names": ["Maria van der Berg"], "role": "teacher" }
+            ]}"#,
+        )
+        .unwrap();
+        for text in [
+            "Seren ap orwerth examined Bethan.",
+            "Dr Khan saw Seren apI orwerth at the clinic.",
+            "Seren apo Iorwerth told the nurse.",
+            "This summary concerns Seren apIorwerth.",
+            "PC apuIorwerth took a statement.",
+            "Maria vander Berg phoned.",
+        ] {
+            let out = anonymise(text, &r).text;
+            assert!(!out.contains("orwerth") && !out.contains("Seren") && !out.contains("Berg"), "{text}: {out}");
+        }
+        // Other surnames after a particle, and ordinary words, stay.
+        for text in ["The van Dijk family phoned.", "The apple orchard was near.", "An apiary was nearby.", "Dr ap Rhys phoned."] {
+            let out = anonymise(text, &r);
+            assert!(!out.findings.iter().any(|f| f.detector.starts_with("known:")), "{text}: {}", out.text);
         }
     }
 }
