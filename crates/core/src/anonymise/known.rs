@@ -1377,7 +1377,7 @@ fn initials_as_object(text: &str, t: &Tok) -> bool {
     matches!(before.get(word_start..), Some("examined" | "saw" | "weighed" | "visited" | "met" | "discharged"))
 }
 
-/// Capitals that are a short word or a unit ("AN", "AS", "MM"), not a role's abbreviation,
+/// Capitals that are a short word, a unit or a street's ("AN", "MM", "RD"), not a role's abbreviation,
 /// opening a sentence or an entry before a verb of which a person is the subject ("AS
 /// phoned", "AN met"), or a police rank with no name after it ("DC examined Grace"). "GP",
 /// "HV" or "HA" there are the service ("GP examined", "HA told").
@@ -1418,6 +1418,10 @@ fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
             | "MB"
             | "KB"
             | "GB"
+            | "RD"
+            | "ST"
+            | "HR"
+            | "ID"
     );
     // A police rank stands before a name ("DC Ward"); alone as a subject it is initials.
     let rank = matches!(own, "DC" | "DS" | "DI" | "PC");
@@ -1499,16 +1503,17 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
                 }
             }
         }
-        if t.letters >= 3 && !ix.fuzzy.is_empty() {
+        // An abbreviation in capitals ("MASH", "CIN") is never a misspelt name; written as a
+        // word ("Cin prescribed", "Sen took") it may be one, decided as a word is.
+        if t.letters >= 3 && !ix.fuzzy.is_empty() && !(t.all_caps && is_acronym(&buf)) {
             // The same capitalised words come back again and again ("Police", "The"):
             // each is compared with the register's names once per text.
             let found = match cache.get(buf.as_str()) {
                 Some(&found) => found,
                 None => {
-                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) || is_acronym(&buf)
-                    {
+                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) {
                         None
-                    } else if is_common(&buf) {
+                    } else if is_common(&buf) || is_acronym(&buf) {
                         // A misspelling that is itself a word ("Main" for "Mann"): decided by
                         // the matcher (see `ordinary::real_word_typo_alone`).
                         ix.real_word_match(&buf, &mut scratch)
@@ -2372,6 +2377,36 @@ mod tests {
         }
         // Other surnames after a particle, and ordinary words, stay.
         for text in ["The van Dijk family phoned.", "The apple orchard was near.", "An apiary was nearby.", "Dr ap Rhys phoned."] {
+            let out = anonymise(text, &r);
+            assert!(!out.findings.iter().any(|f| f.detector.starts_with("known:")), "{text}: {}", out.text);
+        }
+    }
+
+    #[test]
+    fn abbreviations_written_as_words_and_street_abbreviations_as_subjects() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Cian Byrne"], "role": "child" },
+                { "names": ["Sean Lungu"], "role": "father" },
+                { "names": ["Rashid Dar"], "role": "gp" }
+            ]}"#,
+        )
+        .unwrap();
+        for (text, gone) in [
+            ("16.08.2016, Midwifery, Cin prescribed antidepressants to Shanice.", "Cin"),
+            ("The officer left.\nSen took a statement from Mrs Stewart.", "Sen"),
+            ("The family\n\nRD examined Heather and found no injuries.", "RD"),
+        ] {
+            let out = anonymise(text, &r).text;
+            assert!(!out.contains(gone), "{text}: {out}");
+        }
+        // In capitals, or as the abbreviation, they stay.
+        for text in [
+            "The child was subject to a CIN plan.",
+            "She had SEN support at school.",
+            "The CIN meeting was held.",
+            "Ofsted rated the school good.",
+        ] {
             let out = anonymise(text, &r);
             assert!(!out.findings.iter().any(|f| f.detector.starts_with("known:")), "{text}: {}", out.text);
         }
