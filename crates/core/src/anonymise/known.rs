@@ -1546,9 +1546,14 @@ fn particle_surname_slips(text: &str, ix: &Index, toks: &[Tok], looks: &mut [Loo
     let mut buf = String::new();
     for k in 0..toks.len() {
         let t = toks[k];
+        if t.poss || !ix.particle_surnames.iter().any(|(key, _)| key.first().is_some_and(|&c| c as u32 == u32::from(t.first) + 'a' as u32))
+        {
+            continue;
+        }
         for &(ref key, slot) in &ix.particle_surnames {
             let len = key.len() as u16;
-            if t.poss || Some(t.first) != key.first().map(|&c| first_index(c)) {
+            // Keys are folded: their first letter is a-z when it matters.
+            if key.first().is_none_or(|&c| c as u32 != u32::from(t.first) + 'a' as u32) {
                 continue;
             }
             // One word: "apoIorwerth", "apIorwerth" (the latter an exact match already).
