@@ -24,7 +24,7 @@
 //! it: "Mrs Smith" is the woman of that surname (by the role: mother, grandmother, ...),
 //! "Mr Smith" the man, and an adult title is not the child.
 
-use super::register::{Gender, PersonEntry, PlaceEntry};
+use super::register::{Gender, NameWord, PersonEntry, PlaceEntry};
 use super::{Category, Finding, Register};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -169,6 +169,11 @@ pub(crate) struct Tok {
     pub sent_init: bool,
 }
 
+/// Whether a second apostrophe at `i` is followed by a letter ("O''Connor").
+fn doubled_apostrophe(text: &str, i: usize) -> bool {
+    char_at(text, i).is_some_and(|c| is_apostrophe(c) && char_at(text, i + c.len_utf8()).is_some_and(char::is_alphabetic))
+}
+
 fn char_at(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
 }
@@ -294,6 +299,13 @@ fn tokenise_range(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
                 letters_at_apos = letters;
                 upper_at_apos = all_upper;
                 j += len;
+            } else if is_apostrophe(c) && letters > 0 && doubled_apostrophe(text, j + len) {
+                // "O''Connor": an apostrophe doubled by a slip or an escaping export.
+                let second = char_at(text, j + len).map_or(1, char::len_utf8);
+                last_apos = Some(j + len);
+                letters_at_apos = letters;
+                upper_at_apos = all_upper;
+                j += len + second;
             } else {
                 break;
             }
@@ -897,6 +909,9 @@ pub(crate) struct Index {
     pre: Vec<u64>,
     /// Every word of the registered places: never a misspelt or sound-alike name.
     place_words: FxSet<String>,
+    /// A surname with its particle written as one word ("apiorwerth"), with its `exact` slot:
+    /// misspelt across the space ("ap orwerth", "apI orwerth", "apoIorwerth").
+    particle_surnames: Vec<(Vec<char>, u32)>,
     /// The people's initials, for checking "J.S." against a whole name.
     person_initials: Vec<Vec<String>>,
     pub people: Vec<PersonEntry>,
@@ -917,6 +932,7 @@ impl Index {
         let mut initials: FxMap<String, Vec<Cand>> = FxMap::default();
         let mut acronym_initials: FxMap<String, Vec<Cand>> = FxMap::default();
         let mut exact: FxMap<String, Vec<Cand>> = FxMap::default();
+        let mut particle_keys: Vec<String> = Vec::new();
         for (p, person) in people.iter().enumerate() {
             let p = p as u32;
             let mut own_initials = Vec::new();
@@ -926,6 +942,14 @@ impl Index {
                     if pair[0].kind == pair[1].kind && matches!(pair[0].kind, Kind::First | Kind::Surname) {
                         let joined = format!("{}{}", pair[0].norm, pair[1].norm);
                         push_cand(exact.entry(joined).or_default(), Cand { person: p, kind: pair[0].kind });
+                    }
+                }
+                // A surname with its particle as one word ("apiorwerth").
+                if let Some(k) = name.iter().position(|w| w.kind == Kind::Particle) {
+                    if name[k..].iter().all(|w| matches!(w.kind, Kind::Particle | Kind::Surname)) {
+                        let joined: String = name[k..].iter().map(|w| w.norm.as_str()).collect();
+                        particle_keys.push(joined.clone());
+                        push_cand(exact.entry(joined).or_default(), Cand { person: p, kind: Kind::Surname });
                     }
                 }
                 for w in name {
@@ -944,17 +968,21 @@ impl Index {
                         }
                     }
                 }
-                // Initials: the first name and the surname's first part; and with middle names.
-                let given: Vec<char> =
-                    name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle)).filter_map(|w| w.norm.chars().next()).collect();
-                let surname: Vec<char> = name.iter().filter(|w| w.kind == Kind::Surname).filter_map(|w| w.norm.chars().next()).collect();
-                let first_of_first: Option<char> = name.iter().find(|w| w.kind == Kind::First).and_then(|w| w.norm.chars().next());
+                // Initials: the first name and the surname's first part; and with middle names,
+                // a hyphenated name written with one initial ("JKP" for Jodie Kerry-Ann Popa)
+                // or one per part.
+                let initial = |w: &NameWord| w.norm.chars().next();
+                let given: Vec<char> = name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle)).filter_map(initial).collect();
+                let given_whole: Vec<char> =
+                    name.iter().filter(|w| matches!(w.kind, Kind::First | Kind::Middle) && !w.joined).filter_map(initial).collect();
+                let surname: Vec<char> = name.iter().filter(|w| w.kind == Kind::Surname).filter_map(initial).collect();
+                let first_of_first: Option<char> = name.iter().find(|w| w.kind == Kind::First).and_then(initial);
                 if let (Some(f), Some(s)) = (first_of_first, surname.first()) {
                     own_initials.push(format!("{f}{s}"));
-                    let all: String = given.iter().chain(surname.iter().take(1)).collect();
-                    own_initials.push(all);
-                    let with_parts: String = given.iter().chain(surname.iter()).collect();
-                    own_initials.push(with_parts);
+                    for g in [&given, &given_whole] {
+                        own_initials.push(g.iter().chain(surname.iter().take(1)).collect());
+                        own_initials.push(g.iter().chain(surname.iter()).collect());
+                    }
                 }
             }
             for alias in &person.aliases {
@@ -1039,6 +1067,13 @@ impl Index {
             ix.acronym_initials.insert(word, ix.sets.len() as u32);
             ix.common.push(false);
             ix.sets.push(cands);
+        }
+        particle_keys.sort();
+        particle_keys.dedup();
+        for k in particle_keys {
+            if let Some(&slot) = ix.exact.get(&k) {
+                ix.particle_surnames.push((k.chars().collect(), slot));
+            }
         }
         let keys: Vec<String> = ix.exact.keys().chain(ix.initials.keys()).chain(ix.phrases.keys()).cloned().chain(surnames_pre).collect();
         for k in keys {
@@ -1342,9 +1377,10 @@ fn initials_as_object(text: &str, t: &Tok) -> bool {
     matches!(before.get(word_start..), Some("examined" | "saw" | "weighed" | "visited" | "met" | "discharged"))
 }
 
-/// Capitals that are a short word or a unit ("AN", "AS", "MM"), not a role's abbreviation,
+/// Capitals that are a short word, a unit or a street's ("AN", "MM", "RD"), not a role's abbreviation,
 /// opening a sentence or an entry before a verb of which a person is the subject ("AS
-/// phoned", "AN met"). "GP", "HV" or "HA" there are the service ("GP examined", "HA told").
+/// phoned", "AN met"), or a police rank with no name after it ("DC examined Grace"). "GP",
+/// "HV" or "HA" there are the service ("GP examined", "HA told").
 fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
     let own = text.get(t.start..t.base_end).unwrap_or("");
     let word_like = matches!(
@@ -1382,8 +1418,16 @@ fn initials_as_subject(text: &str, t: &Tok, before: &str, after: &str) -> bool {
             | "MB"
             | "KB"
             | "GB"
+            | "RD"
+            | "ST"
+            | "HR"
+            | "ID"
     );
-    if !word_like || !(before.is_empty() || before.ends_with(['.', '|', ',', ';', ':'])) {
+    // A police rank stands before a name ("DC Ward"); alone as a subject it is initials.
+    let rank = matches!(own, "DC" | "DS" | "DI" | "PC");
+    // Opening a line after a heading ("THE FAMILY\n\nMB examined") opens a sentence too.
+    let line_start = text.get(before.len()..t.start).is_some_and(|gap| gap.contains('\n'));
+    if !(word_like || rank) || !(before.is_empty() || line_start || before.ends_with(['.', '|', ',', ';', ':'])) {
         return false;
     }
     let Some(rest) = after.strip_prefix(' ') else { return false };
@@ -1418,7 +1462,12 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
         }
         normalise_into(&text[t.start..t.base_end], &mut buf);
         if pre {
-            if let Some(&slot) = ix.exact.get(&buf) {
+            // "AP" is someone's initials, not the particle of "ap Iorwerth" in capitals.
+            let exact = ix
+                .exact
+                .get(&buf)
+                .filter(|&&slot| !(t.all_caps && ix.initials.contains_key(&buf) && ix.set(slot).iter().all(|c| c.kind == Kind::Particle)));
+            if let Some(&slot) = exact {
                 *look = Look { how: How::Exact, slot, phrase: false, weak: false };
             } else if t.all_caps && t.letters <= 4 && !((buf == "am" || buf == "pm") && after_time(text, t.start)) {
                 if let Some(&slot) = ix.initials.get(&buf) {
@@ -1454,16 +1503,17 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
                 }
             }
         }
-        if t.letters >= 3 && !ix.fuzzy.is_empty() {
+        // An abbreviation in capitals ("MASH", "CIN") is never a misspelt name; written as a
+        // word ("Cin prescribed", "Sen took") it may be one, decided as a word is.
+        if t.letters >= 3 && !ix.fuzzy.is_empty() && !(t.all_caps && is_acronym(&buf)) {
             // The same capitalised words come back again and again ("Police", "The"):
             // each is compared with the register's names once per text.
             let found = match cache.get(buf.as_str()) {
                 Some(&found) => found,
                 None => {
-                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) || is_acronym(&buf)
-                    {
+                    let found = if title(&buf).is_some() || is_place_word(&buf) || ix.place_words.contains(buf.as_str()) {
                         None
-                    } else if is_common(&buf) {
+                    } else if is_common(&buf) || is_acronym(&buf) {
                         // A misspelling that is itself a word ("Main" for "Mann"): decided by
                         // the matcher (see `ordinary::real_word_typo_alone`).
                         ix.real_word_match(&buf, &mut scratch)
@@ -1481,7 +1531,62 @@ fn look_up(text: &str, ix: &Index, toks: &[Tok], cache: &mut FuzzyCache, defined
             }
         }
     }
+    if !ix.particle_surnames.is_empty() {
+        particle_surname_slips(text, ix, toks, &mut looks);
+    }
     looks
+}
+
+/// A surname with a particle misspelt across the space between them ("ap orwerth", "apI
+/// orwerth", "apo Iorwerth", "apoIorwerth" for "ap Iorwerth"): one word, or two words
+/// joined by a space, that are a letter from the particle and surname written together.
+/// Such words are marked as a misspelling of the surname.
+fn particle_surname_slips(text: &str, ix: &Index, toks: &[Tok], looks: &mut [Look]) {
+    let mut w: Vec<char> = Vec::new();
+    let mut buf = String::new();
+    for k in 0..toks.len() {
+        let t = toks[k];
+        if t.poss || !ix.particle_surnames.iter().any(|(key, _)| key.first().is_some_and(|&c| c as u32 == u32::from(t.first) + 'a' as u32))
+        {
+            continue;
+        }
+        for &(ref key, slot) in &ix.particle_surnames {
+            let len = key.len() as u16;
+            // Keys are folded: their first letter is a-z when it matters.
+            if key.first().is_none_or(|&c| c as u32 != u32::from(t.first) + 'a' as u32) {
+                continue;
+            }
+            // One word: "apoIorwerth", "apIorwerth" (the latter an exact match already).
+            if looks[k].how == How::None && t.letters + 1 >= len && t.letters <= len + 1 {
+                normalise_into(&text[t.start..t.base_end], &mut buf);
+                w.clear();
+                w.extend(buf.chars());
+                if edit_distance(&w, key, 1).is_some() {
+                    looks[k] = Look { how: How::Edit, slot, phrase: looks[k].phrase, weak: false };
+                }
+                continue;
+            }
+            // Two words: the particle's letters and the surname's with the space misplaced.
+            let Some(n) = toks.get(k + 1) else { continue };
+            if n.gap != Gap::Space || text[t.end..n.start].contains('\n') || t.letters > 4 || t.letters + n.letters + 1 < len {
+                continue;
+            }
+            if t.letters + n.letters > len + 1 || (looks[k].how == How::Exact && looks[k + 1].how == How::Exact) {
+                continue;
+            }
+            normalise_into(&text[t.start..t.end], &mut buf);
+            w.clear();
+            w.extend(buf.chars());
+            normalise_into(&text[n.start..n.base_end], &mut buf);
+            w.extend(buf.chars());
+            // The space must be misplaced or a letter slipped, not the particle before
+            // another surname ("van Dijk" for "van der Berg").
+            if edit_distance(&w, key, 1).is_some() {
+                looks[k] = Look { how: How::Edit, slot, phrase: looks[k].phrase, weak: false };
+                looks[k + 1] = Look { how: How::Edit, slot, phrase: looks[k + 1].phrase, weak: false };
+            }
+        }
+    }
 }
 
 /// A name found over tokens `first..=last`.
@@ -1520,6 +1625,14 @@ impl<'a> Matcher<'a> {
             }
             let phrase = if self.looks[i].phrase { self.phrase_at(i) } else { None };
             let run = self.run_at(i, false);
+            // A hyphenated name with its hyphen misplaced ("ManK-it", "Ma-nKit" for Man-Kit).
+            if phrase.is_none() && run.as_ref().is_none_or(|r| r.last == i) {
+                if let Some(people) = self.misplaced_hyphen(i) {
+                    self.emit_run(Run { first: i, last: i + 1, people, conf: 0.9 });
+                    i += 2;
+                    continue;
+                }
+            }
             match (phrase, run) {
                 (Some((last, target, poss)), run) if run.as_ref().is_none_or(|r| self.toks[r.last].end <= self.toks[last].end) => {
                     self.emit_phrase(i, last, target, poss);
@@ -1656,6 +1769,35 @@ impl<'a> Matcher<'a> {
         let mut run = Run { first: i, last: j, people, conf: 1.0 };
         run.conf = self.accept(&run, after_title)?;
         Some(run)
+    }
+
+    /// The people of a hyphenated name that words `i` and `i + 1`, joined by a hyphen,
+    /// spell with the hyphen moved ("SukF-an" for Suk-Fan): the letters together are the
+    /// name's, the hyphen is not where the name has it, and one of the words is capitalised.
+    fn misplaced_hyphen(&self, i: usize) -> Option<Vec<u32>> {
+        let (a, b) = (self.toks[i], *self.toks.get(i + 1)?);
+        if a.poss || !(a.cap || b.cap) || a.letters + b.letters < 4 || !self.hyphen_joined(i + 1) {
+            return None;
+        }
+        let (first, second) = (self.norm(i, true), self.norm(i + 1, true));
+        let slot = *self.ix.exact.get(&format!("{first}{second}"))?;
+        let people: Vec<u32> = self
+            .ix
+            .set(slot)
+            .iter()
+            .map(|c| c.person)
+            .filter(|&p| {
+                // Only a name written with a hyphen elsewhere ("Man-Kit"), not where it is here.
+                self.ix.people.get(p as usize).is_some_and(|e| {
+                    e.names.iter().any(|n| {
+                        n.windows(2).any(|w| {
+                            w[1].joined && format!("{}{}", w[0].norm, w[1].norm) == format!("{first}{second}") && w[0].norm != first
+                        })
+                    })
+                })
+            })
+            .collect();
+        (!people.is_empty()).then_some(people)
     }
 
     /// Whether word `k` is joined to the word before by a hyphen ("-", "--", "–") only.
@@ -2165,5 +2307,113 @@ mod tests {
         assert_eq!(anonymise("A.N. was seen.", &r3).text, "Aunt. was seen.");
         // A name that sounds otherwise and is spelt otherwise is not taken.
         assert!(!anonymise("Simone attended.", &r).findings.iter().any(|f| f.detector.starts_with("known:")));
+    }
+
+    #[test]
+    fn hyphenated_names_initials_doubled_apostrophes_and_subjects() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Jodie Kerry-Ann Popa"], "role": "child" },
+                { "names": ["Man-Kit Wu"], "role": "father" },
+                { "names": ["Ronan O'Connor"], "role": "gp" },
+                { "names": ["Angharad Prosser"], "role": "social worker" },
+                { "names": ["Carys ap Iorwerth"], "role": "teacher" },
+                { "names": ["Mihaela Bird"], "role": "health visitor" },
+                { "names": ["Deepak Chauhan"], "role": "police officer" }
+            ]}"#,
+        )
+        .unwrap();
+        let clean = |text: &str, gone: &[&str]| {
+            let out = anonymise(text, &r).text;
+            for g in gone {
+                assert!(!out.contains(g), "{text}: {out}");
+            }
+        };
+        // A hyphenated given name has one initial, or one per part.
+        clean("Dr Shah saw JKP at the surgery.", &["JKP"]);
+        clean("Dr Shah saw J.K.P. at the surgery.", &["J.K.P."]);
+        clean("Dr Shah saw JKAP at the surgery.", &["JKAP"]);
+        // A hyphen moved inside a hyphenated name.
+        clean("ManK-it met Violet. Ma-nKit told the nurse.", &["ManK", "nKit"]);
+        // A doubled apostrophe.
+        clean("Dr O''Connor prescribed antidepressants. Ronan O''Connor phoned.", &["O''", "Connor"]);
+        // Capitals that are a particle ("ap") and someone's initials.
+        clean("2 May 2020, Probation, AP phoned Fionn to cancel the visit.", &["AP"]);
+        // Initials opening a line after a heading; a police rank alone as a subject.
+        clean("THE FAMILY\n\nMB examined Yvonne and found no injuries.", &["MB"]);
+        clean("The family\n\nDC examined Grace and found no injuries.", &["DC"]);
+        // The ordinary readings stay.
+        for text in [
+            "DC Ward examined the scene.",
+            "The file was 2 MB in size.",
+            "Mr ap Iorwerth was seen.",
+            "The well-known by-law applies.",
+            "She said ''hello'' to him.",
+        ] {
+            let out = anonymise(text, &r);
+            assert!(
+                !out.text.contains("Child")
+                    && !out.findings.iter().any(|f| text[f.start..f.end].contains("DC") || &text[f.start..f.end] == "MB"),
+                "{text}: {}",
+                out.text
+            );
+        }
+    }
+
+    #[test]
+    fn particle_surnames_misspelt_across_the_space() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Seren ap Iorwerth"], "role": "child" },
+                { "names": ["Maria van der Berg"], "role": "teacher" }
+            ]}"#,
+        )
+        .unwrap();
+        for text in [
+            "Seren ap orwerth examined Bethan.",
+            "Dr Khan saw Seren apI orwerth at the clinic.",
+            "Seren apo Iorwerth told the nurse.",
+            "This summary concerns Seren apIorwerth.",
+            "PC apuIorwerth took a statement.",
+            "Maria vander Berg phoned.",
+        ] {
+            let out = anonymise(text, &r).text;
+            assert!(!out.contains("orwerth") && !out.contains("Seren") && !out.contains("Berg"), "{text}: {out}");
+        }
+        // Other surnames after a particle, and ordinary words, stay.
+        for text in ["The van Dijk family phoned.", "The apple orchard was near.", "An apiary was nearby.", "Dr ap Rhys phoned."] {
+            let out = anonymise(text, &r);
+            assert!(!out.findings.iter().any(|f| f.detector.starts_with("known:")), "{text}: {}", out.text);
+        }
+    }
+
+    #[test]
+    fn abbreviations_written_as_words_and_street_abbreviations_as_subjects() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [
+                { "names": ["Cian Byrne"], "role": "child" },
+                { "names": ["Sean Lungu"], "role": "father" },
+                { "names": ["Rashid Dar"], "role": "gp" }
+            ]}"#,
+        )
+        .unwrap();
+        for (text, gone) in [
+            ("16.08.2016, Midwifery, Cin prescribed antidepressants to Shanice.", "Cin"),
+            ("The officer left.\nSen took a statement from Mrs Stewart.", "Sen"),
+            ("The family\n\nRD examined Heather and found no injuries.", "RD"),
+        ] {
+            let out = anonymise(text, &r).text;
+            assert!(!out.contains(gone), "{text}: {out}");
+        }
+        // In capitals, or as the abbreviation, they stay.
+        for text in [
+            "The child was subject to a CIN plan.",
+            "She had SEN support at school.",
+            "The CIN meeting was held.",
+            "Ofsted rated the school good.",
+        ] {
+            let out = anonymise(text, &r);
+            assert!(!out.findings.iter().any(|f| f.detector.starts_with("known:")), "{text}: {}", out.text);
+        }
     }
 }

@@ -1120,7 +1120,15 @@ fn written_date_month_first(b: &[u8], i: usize) -> Option<(usize, Vec<DateReadin
     if k == j || k - j > 2 {
         return None;
     }
+    // "to May.\n10-02-2018": a full stop and a line break end the sentence; a number that
+    // opens a numeric date is that date's, not the month's day.
+    if j > w && b[j..k].contains(&b'\n') {
+        return None;
+    }
     let (mut e, day, _) = read_number(b, k, 2)?;
+    if matches!(at(b, e), b'/' | b'-' | b'.') && at(b, e + 1).is_ascii_digit() {
+        return None;
+    }
     let s = alpha_word(b, e);
     if s > e {
         let suffix: Vec<u8> = b[e..s].iter().map(u8::to_ascii_lowercase).collect();
@@ -1205,5 +1213,22 @@ mod tests {
         let two = "Tel: 07700 900123\n01632 960001";
         let a = anonymise(two, &r);
         assert!(a.findings.iter().all(|f| !f.text.contains('\n')), "{:?}", a.findings);
+    }
+
+    #[test]
+    fn a_month_ending_a_sentence_is_not_the_next_lines_date() {
+        let r = CaseFile::register_from_json(
+            r#"{"people": [{ "names": ["May Ofori"], "role": "mother" }], "dates": [{ "date": "2018-02-10", "kind": "date_of_birth" }]}"#,
+        )
+        .unwrap();
+        for text in
+            ["Dr Pearson prescribed antidepressants to May.\n10-02-2018 | CSC | Birth of Kobina.", "Seen in May 10/02/2018 by the GP."]
+        {
+            let out = anonymise(text, &r).text;
+            assert!(!out.contains("10-02-2018") && !out.contains("10/02/2018"), "{text}: {out}");
+        }
+        // A month and its day are still a date ("born May 10, 2018" is not registered here).
+        let r2 = CaseFile::register_from_json(r#"{"dates": [{ "date": "2018-05-10", "kind": "date_of_birth" }]}"#).unwrap();
+        assert!(!anonymise("She was born on May 10, 2018.", &r2).text.contains("May 10"));
     }
 }

@@ -28,6 +28,8 @@ pub(crate) enum Gender {
 pub(crate) struct NameWord {
     pub norm: String,
     pub kind: Kind,
+    /// Joined by a hyphen to the word before ("Ann" in "Kerry-Ann"): one initial for both.
+    pub joined: bool,
 }
 
 /// A person compiled for matching.
@@ -589,7 +591,7 @@ fn parse_name(n: &str) -> Option<Vec<NameWord>> {
         if particle {
             in_surname = true;
         }
-        for w in g {
+        for (part, w) in g.into_iter().enumerate() {
             let kind = if count == 1 || k == 0 {
                 Kind::First
             } else if particle {
@@ -599,7 +601,7 @@ fn parse_name(n: &str) -> Option<Vec<NameWord>> {
             } else {
                 Kind::Middle
             };
-            out.push(NameWord { norm: w, kind });
+            out.push(NameWord { norm: w, kind, joined: part > 0 });
         }
     }
     Some(out)
