@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod genogram;
 pub mod imr;
+pub mod learning;
 pub mod letters;
 pub mod lifecycle;
 pub mod markup;

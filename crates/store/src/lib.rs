@@ -14,6 +14,7 @@ mod documents;
 mod error;
 mod family;
 mod imr;
+mod learning;
 mod reviews;
 mod users;
 
@@ -25,6 +26,7 @@ pub use documents::*;
 pub use error::StoreError;
 pub use family::*;
 pub use imr::*;
+pub use learning::*;
 pub use reviews::*;
 pub use users::*;
 

@@ -18,6 +18,8 @@ pub mod family_routes;
 pub mod form;
 pub mod ical;
 pub mod imr_routes;
+pub mod learning;
+pub mod learning_routes;
 pub mod letter_routes;
 pub mod mail;
 pub mod pages;
@@ -74,7 +76,8 @@ pub fn router(state: SharedState) -> Router {
         .merge(letter_routes::page_routes())
         .merge(anonymisation_routes::page_routes())
         .merge(family_routes::page_routes())
-        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()))
+        .merge(learning_routes::page_routes())
+        .nest("/api/v1", api::routes().merge(deadline_routes::api_routes()).merge(imr_routes::api_routes()).merge(chronology_routes::api_routes()).merge(learning_routes::api_routes()))
         .merge(assets::routes())
         .fallback(pages::not_found)
         // A response with its own, stricter policy keeps it (the genogram's SVG).
