@@ -300,6 +300,18 @@ impl Store {
             .collect())
     }
 
+    /// For benchmarks only: the search the index replaces, `LIKE '%word%'` over the same
+    /// entries with the same access rules; every match is read (as ranking would need).
+    #[doc(hidden)]
+    pub async fn naive_search_for_benchmarks(&self, scope: &Scope, word: &str, limit: i64) -> Result<usize, StoreError> {
+        let access = format!("{} AND {}", scope.reviews_sql(), scope.entries_sql());
+        let pattern = format!("%{}%", word.replace(['%', '_', '\\'], ""));
+        let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(&format!(
+            "SELECT s.id FROM search_entries s JOIN reviews r ON r.id = s.review_id WHERE {access} AND (LOWER(s.title) LIKE $1 OR LOWER(s.body) LIKE $1)"
+        )).bind(&pattern).fetch_all(pool).await?);
+        Ok(rows.len().min(limit.max(0) as usize))
+    }
+
     /// The reviews of the scope, oldest first; only those opened in `year` when given.
     pub async fn learning_reviews(&self, scope: &Scope, year: Option<i32>) -> Result<Vec<LearningReview>, StoreError> {
         let cols = "SELECT r.id, r.reference, r.kind, r.state, r.created_at FROM reviews r";

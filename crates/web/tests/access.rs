@@ -169,6 +169,9 @@ const LETTER_SENDERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair];
 /// Seeing the real names behind the pseudonyms (anonymisation_routes::may_see).
 const REGISTER_READERS: &[Role] = &[PartnershipAdmin, BoardChair, PanelChair, OverviewAuthor];
 
+/// The partnership's annual lessons report (learning_routes::require_report_reader).
+const ANNUAL_REPORTERS: &[Role] = &[PartnershipAdmin, BoardChair];
+
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
 }
@@ -281,6 +284,18 @@ const ROUTES: &[Route] = &[
     r(M::Get,  "/reviews/{id}/referral/download?format=docx", Who::Roles(MEMBERS),        On::Case,    Body::None),
     // Pages (anonymisation_routes::page_routes)
     r(M::Get,  "/reviews/{id}/anonymisation",            Who::Roles(REGISTER_READERS),    On::Case,    Body::None),
+    // Learning across reviews (learning_routes): each shows only the caller's reviews; the
+    // partnership's annual report is for those who see every review.
+    r(M::Get,  "/api/v1/search?q=child",                 Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/learning/trends",                Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/learning/tags",                  Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/learning",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/search?q=child",                        Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning",                              Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/themes.svg",                   Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/tags",                         Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/annual-report.pdf?year=2026",  Who::Roles(ANNUAL_REPORTERS),    On::Nothing, Body::None),
+    r(M::Get,  "/reviews/{id}/learning",                 Who::Roles(MEMBERS),             On::Shared,  Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
