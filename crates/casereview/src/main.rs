@@ -104,6 +104,9 @@ enum Command {
         #[arg(long, default_value = "")]
         event: String,
     },
+    /// Reports across reviews, as PDF or DOCX.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Bank holidays of England and Wales for a year.
     Calendar {
         #[arg(long)]
@@ -123,6 +126,25 @@ enum Command {
         /// List the events the ruleset uses instead.
         #[arg(long)]
         list_events: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// The annual lessons report (001 §3.1.5): the reviews opened in the year, their themes,
+    /// lessons and recommendations, and the action plans' progress, with charts.
+    Annual {
+        #[arg(long)]
+        year: i32,
+        /// pdf or docx.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+        /// The partnership's slug (needed only when there are several).
+        #[arg(long)]
+        partnership: Option<String>,
     },
 }
 
@@ -487,6 +509,29 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
                 (None, false) => bail!("give --file PATH or --remove"),
             }
+        }
+        Command::Report(ReportCmd::Annual { year, format, out, partnership }) => {
+            let format: casereview_web::renderings::Format = format.parse().map_err(anyhow::Error::msg)?;
+            if !(1990..=2100).contains(year) {
+                bail!("--year {year}: give a year from 1990 to 2100");
+            }
+            let store = open(&cli).await?;
+            let p = pick_partnership(&store, partnership.as_deref()).await?;
+            let today = chrono::Utc::now().date_naive();
+            let scope = casereview_store::Scope::partnership(p.id);
+            let bytes = casereview_web::learning::render_annual(&store, &scope, *year, format, today).await?;
+            let tmp = out.with_extension(format!("{}.part", format.extension()));
+            std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+            store
+                .record_audit(
+                    &Actor::system(p.id),
+                    "learning.annual_report",
+                    &format!("partnership:{}", p.id),
+                    serde_json::json!({"year": year, "format": format.extension(), "via": "cli"}),
+                )
+                .await?;
+            println!("{}: annual lessons report {year} of {} ({} bytes)", out.display(), p.name, bytes.len());
         }
         Command::Render { review, document, format, out, made_for, to, event } => {
             let product: casereview_web::renderings::Product = document.parse().map_err(anyhow::Error::msg)?;

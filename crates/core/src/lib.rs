@@ -15,6 +15,7 @@ pub mod error;
 pub mod genogram;
 pub mod imr;
 pub mod involvement;
+pub mod learning;
 pub mod letters;
 pub mod lifecycle;
 pub mod markup;

@@ -18,6 +18,7 @@ mod imr;
 mod monitoring;
 mod publishing;
 mod records;
+mod learning;
 mod reviews;
 mod users;
 
@@ -32,6 +33,7 @@ pub use family::*;
 pub use imr::*;
 pub use publishing::*;
 pub use records::*;
+pub use learning::*;
 pub use reviews::*;
 pub use users::*;
 

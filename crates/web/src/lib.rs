@@ -19,6 +19,8 @@ pub mod family_routes;
 pub mod form;
 pub mod ical;
 pub mod imr_routes;
+pub mod learning;
+pub mod learning_routes;
 pub mod letter_routes;
 pub mod mail;
 pub mod meeting_routes;
@@ -89,6 +91,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(action_routes::page_routes())
         .merge(publication_routes::page_routes())
         .merge(monitoring_routes::page_routes())
+        .merge(learning_routes::page_routes())
         .nest(
             "/api/v1",
             api::routes()
@@ -97,7 +100,8 @@ pub fn router(state: SharedState) -> Router {
                 .merge(chronology_routes::api_routes())
                 .merge(records_api::api_routes())
                 .merge(action_routes::api_routes())
-                .merge(publication_routes::api_routes()),
+                .merge(publication_routes::api_routes())
+                .merge(learning_routes::api_routes()),
         )
         .merge(assets::routes())
         .fallback(pages::not_found)

@@ -175,6 +175,9 @@ const RECOMMENDATION_DRAFTERS: &[Role] = &[PartnershipAdmin, PanelChair, Overvie
 /// Placing and lifting publication holds (casereview_core::publishing::may_hold).
 const HOLDERS: &[Role] = &[PartnershipAdmin, BoardChair];
 
+/// The partnership's annual lessons report (learning_routes::require_report_reader).
+const ANNUAL_REPORTERS: &[Role] = &[PartnershipAdmin, BoardChair];
+
 const fn r(method: M, path: &'static str, who: Who, on: On, body: Body) -> Route {
     Route { method, path, who, on, body }
 }
@@ -313,6 +316,18 @@ const ROUTES: &[Route] = &[
     r(M::Post, "/reviews/{id}/publication-holds",        Who::Roles(HOLDERS),             REFERRED,    Body::Hold),
     r(M::Get,  "/api/v1/reviews/{id}/publication-holds", Who::Roles(MEMBERS),             On::Shared,  Body::None),
     r(M::Post, "/api/v1/reviews/{id}/publication-holds", Who::Roles(HOLDERS),             REFERRED,    Body::Hold),
+    // Learning across reviews (learning_routes): each shows only the caller's reviews; the
+    // partnership's annual report is for those who see every review.
+    r(M::Get,  "/api/v1/search?q=child",                 Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/learning/trends",                Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/learning/tags",                  Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/api/v1/reviews/{id}/learning",          Who::Roles(MEMBERS),             On::Shared,  Body::None),
+    r(M::Get,  "/search?q=child",                        Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning",                              Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/themes.svg",                   Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/tags",                         Who::Roles(EVERYONE),            On::Nothing, Body::None),
+    r(M::Get,  "/learning/annual-report.pdf?year=2026",  Who::Roles(ANNUAL_REPORTERS),    On::Nothing, Body::None),
+    r(M::Get,  "/reviews/{id}/learning",                 Who::Roles(MEMBERS),             On::Shared,  Body::None),
     // The link is the credential: calendar programs cannot sign in.
     r(M::Get,  "/calendar/{token}.ics",                  Who::Public,                     On::Feed,    Body::None),
     // Last: it ends each caller's session.
