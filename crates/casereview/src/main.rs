@@ -4,6 +4,7 @@
 
 mod chronology_cli;
 mod demo;
+mod ops_cli;
 
 use anyhow::{bail, Context, Result};
 use casereview_clock::Format;
@@ -103,6 +104,25 @@ enum Command {
         /// For letters 4 and 7: date, time and venue of the (de-)briefing.
         #[arg(long, default_value = "")]
         event: String,
+    },
+    /// Retention and destruction of review papers (001 §2.4.23-2.4.24), and legal holds.
+    #[command(subcommand)]
+    Retention(ops_cli::RetentionCmd),
+    /// Write a consistent copy of the SQLite database while the server runs (PostgreSQL:
+    /// use pg_dump, see the README).
+    Backup {
+        /// The backup file to write; an existing file is never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a backup (integrity and audit chain) and put it in place as the data folder's database.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the database of a data folder that is not empty.
+        #[arg(long)]
+        force: bool,
     },
     /// Bank holidays of England and Wales for a year.
     Calendar {
@@ -528,6 +548,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 file.copy_id
             );
         }
+        Command::Retention(cmd) => ops_cli::retention(&open(&cli).await?, cmd).await?,
+        Command::Backup { out } => ops_cli::backup(cli.database_url.as_deref(), &cli.data_dir, out).await?,
+        Command::Restore { from, force } => ops_cli::restore(from, &cli.data_dir, *force).await?,
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&cli).await?;
             match store.verify_audit().await {

@@ -9,6 +9,7 @@
 mod actions;
 mod anonymisation;
 mod audit;
+mod backup;
 mod chronology;
 mod clock;
 mod documents;
@@ -17,12 +18,14 @@ mod family;
 mod imr;
 mod publishing;
 mod records;
+mod retention;
 mod reviews;
 mod users;
 
 pub use actions::*;
 pub use anonymisation::*;
 pub use audit::{AuditQuery, VerifyError};
+pub use backup::{restore_sqlite, RestoreError, Restored, SQLITE_FILE};
 pub use chronology::*;
 pub use clock::*;
 pub use documents::*;
@@ -31,6 +34,7 @@ pub use family::*;
 pub use imr::*;
 pub use publishing::*;
 pub use records::*;
+pub use retention::*;
 pub use reviews::*;
 pub use users::*;
 
