@@ -4,6 +4,7 @@
 
 mod chronology_cli;
 mod demo;
+mod ops_cli;
 
 use anyhow::{bail, Context, Result};
 use casereview_clock::Format;
@@ -107,6 +108,25 @@ enum Command {
     /// Reports across reviews, as PDF or DOCX.
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Retention and destruction of review papers (001 §2.4.23-2.4.24), and legal holds.
+    #[command(subcommand)]
+    Retention(ops_cli::RetentionCmd),
+    /// Write a consistent copy of the SQLite database while the server runs (PostgreSQL:
+    /// use pg_dump, see the README).
+    Backup {
+        /// The backup file to write; an existing file is never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a backup (integrity and audit chain) and put it in place as the data folder's database.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the database of a data folder that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Bank holidays of England and Wales for a year.
     Calendar {
         #[arg(long)]
@@ -145,6 +165,23 @@ enum ReportCmd {
         /// The partnership's slug (needed only when there are several).
         #[arg(long)]
         partnership: Option<String>,
+    },
+    /// The quarterly monitoring report (001 §2.5, §3.1.5): the action plan's traffic-light
+    /// summary with its chart, the overdue actions and the plan; of one review (`--review`)
+    /// or of every review of the partnership (`--partnership`).
+    Monitoring {
+        /// The review, by reference (NSCP-2026-007) or number.
+        #[arg(long, conflicts_with = "partnership", required_unless_present = "partnership")]
+        review: Option<String>,
+        /// The partnership's slug: every review's actions.
+        #[arg(long)]
+        partnership: Option<String>,
+        /// pdf or docx.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -533,6 +570,39 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .await?;
             println!("{}: annual lessons report {year} of {} ({} bytes)", out.display(), p.name, bytes.len());
         }
+        Command::Report(ReportCmd::Monitoring { review, partnership, format, out }) => {
+            let format: casereview_web::renderings::Format = format.parse().map_err(anyhow::Error::msg)?;
+            let store = open(&cli).await?;
+            let today = chrono::Utc::now().date_naive();
+            let r = match review {
+                Some(review) => {
+                    let id = match review.parse::<i64>() {
+                        Ok(id) => id,
+                        Err(_) => store.review_id_by_reference(review).await?.with_context(|| format!("no review '{review}'"))?,
+                    };
+                    Some(store.review(id).await.with_context(|| format!("no review {review}"))?)
+                }
+                None => None,
+            };
+            let pid = match &r {
+                Some(r) => r.summary.partnership_id,
+                None => pick_partnership(&store, partnership.as_deref()).await?.id,
+            };
+            let file = casereview_web::renderings::monitoring_report(
+                &store,
+                &Actor::system(pid),
+                pid,
+                r.as_ref(),
+                today,
+                format,
+                "the command line operator",
+            )
+            .await?;
+            let tmp = out.with_extension(format!("{}.part", format.extension()));
+            std::fs::write(&tmp, &file.bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+            println!("{}: quarterly monitoring report ({} bytes)", out.display(), file.bytes.len());
+        }
         Command::Render { review, document, format, out, made_for, to, event } => {
             let product: casereview_web::renderings::Product = document.parse().map_err(anyhow::Error::msg)?;
             let format: casereview_web::renderings::Format = format.parse().map_err(anyhow::Error::msg)?;
@@ -573,6 +643,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 file.copy_id
             );
         }
+        Command::Retention(cmd) => ops_cli::retention(&open(&cli).await?, cmd).await?,
+        Command::Backup { out } => ops_cli::backup(cli.database_url.as_deref(), &cli.data_dir, out).await?,
+        Command::Restore { from, force } => ops_cli::restore(from, &cli.data_dir, *force).await?,
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&cli).await?;
             match store.verify_audit().await {

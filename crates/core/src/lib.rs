@@ -27,6 +27,7 @@ pub mod publication;
 pub mod publishing;
 pub mod recommendations;
 pub mod referral;
+pub mod retention;
 pub mod role;
 pub mod scoping;
 pub mod screening;

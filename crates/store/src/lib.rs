@@ -9,31 +9,35 @@
 mod actions;
 mod anonymisation;
 mod audit;
+mod backup;
 mod chronology;
 mod clock;
 mod documents;
 mod error;
 mod family;
 mod imr;
+mod learning;
 mod monitoring;
 mod publishing;
 mod records;
-mod learning;
+mod retention;
 mod reviews;
 mod users;
 
 pub use actions::*;
 pub use anonymisation::*;
 pub use audit::{AuditQuery, VerifyError};
+pub use backup::{restore_sqlite, RestoreError, Restored, SQLITE_FILE};
 pub use chronology::*;
 pub use clock::*;
 pub use documents::*;
 pub use error::StoreError;
 pub use family::*;
 pub use imr::*;
+pub use learning::*;
 pub use publishing::*;
 pub use records::*;
-pub use learning::*;
+pub use retention::*;
 pub use reviews::*;
 pub use users::*;
 

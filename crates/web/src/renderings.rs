@@ -850,7 +850,7 @@ pub async fn monitoring_report(
         parts.push(Part::Paragraphs(vec!["No action is overdue.".into()]));
     } else {
         parts.push(Part::Table {
-            header: ["Review", "Recommendation", "Action", "Agency", "Due", "Assessment"].map(String::from).to_vec(),
+            header: ["Review", "Part", "Action", "Agency", "Due", "Assessment"].map(String::from).to_vec(),
             widths: vec![2, 1, 5, 2, 2, 2],
             rows: overdue
                 .iter()
@@ -872,7 +872,7 @@ pub async fn monitoring_report(
         parts.push(Part::Paragraphs(vec!["No actions have been agreed yet.".into()]));
     } else {
         parts.push(Part::Table {
-            header: ["Review", "Recommendation", "Action", "By whom", "Intended outcome", "Due", "Assessment", "Signed up"]
+            header: ["Review", "Part", "Action", "By whom", "Intended outcome", "Due", "Assessment", "Signed up"]
                 .map(String::from)
                 .to_vec(),
             widths: vec![2, 1, 4, 2, 3, 2, 2, 2],
