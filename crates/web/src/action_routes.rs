@@ -1064,15 +1064,7 @@ async fn sign_up_page(
     Path(aid): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> Result<Response, PageError> {
-    let pairs = form::parse_pairs(&body)?;
-    a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    match sign_up(&state, &a.user, aid).await {
-        Ok(_) => Ok(Redirect::to(&format!("/actions/{aid}?done=signed_up")).into_response()),
-        Err(WebError::Invalid(e)) => {
-            render_action(&state, &a, aid, StatusCode::UNPROCESSABLE_ENTITY, e, String::new(), String::new(), None).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    step_page(&state, &a, aid, &body, Step::SignUp).await
 }
 
 async fn sign_off_page(
@@ -1081,12 +1073,29 @@ async fn sign_off_page(
     Path(aid): Path<i64>,
     LimitedBody(body): LimitedBody,
 ) -> Result<Response, PageError> {
-    let pairs = form::parse_pairs(&body)?;
+    step_page(&state, &a, aid, &body, Step::SignOff).await
+}
+
+/// A one-button step on an action's page.
+#[derive(Clone, Copy)]
+enum Step {
+    SignUp,
+    SignOff,
+}
+
+/// Takes the step from its form (CSRF checked): back to the action with what was done, or
+/// the action's page again with why not.
+async fn step_page(state: &SharedState, a: &Authenticated, aid: i64, body: &[u8], step: Step) -> Result<Response, PageError> {
+    let pairs = form::parse_pairs(body)?;
     a.check_csrf(form::get(&pairs, "csrf_token"))?;
-    match sign_off(&state, &a.user, aid).await {
-        Ok(_) => Ok(Redirect::to(&format!("/actions/{aid}?done=signed_off")).into_response()),
+    let (result, done) = match step {
+        Step::SignUp => (sign_up(state, &a.user, aid).await.map(|_| ()), "signed_up"),
+        Step::SignOff => (sign_off(state, &a.user, aid).await.map(|_| ()), "signed_off"),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/actions/{aid}?done={done}")).into_response()),
         Err(WebError::Invalid(e)) => {
-            render_action(&state, &a, aid, StatusCode::UNPROCESSABLE_ENTITY, e, String::new(), String::new(), None).await
+            render_action(state, a, aid, StatusCode::UNPROCESSABLE_ENTITY, e, String::new(), String::new(), None).await
         }
         Err(e) => Err(e.into()),
     }
