@@ -193,7 +193,7 @@ impl Store {
                 .map(|(kind, reason, placed_by, placed_at)| Ok(Hold { kind: kind.parse().map_err(StoreError::Corrupt)?, reason, placed_by, placed_on: placed_at.date_naive() }))
                 .collect::<Result<Vec<_>, StoreError>>()?;
             // Live parallel proceedings hold publication too (casereview_core::proceedings).
-            let procs: Vec<(String,)> = sqlx::query_as("SELECT v.body FROM review_records r JOIN review_record_versions v ON v.record_id = r.id AND v.version = r.version WHERE r.review_id = $1 AND r.kind = 'proceeding' ORDER BY r.id").bind(review_id).fetch_all(&mut *tx).await?;
+            let procs: Vec<(String,)> = sqlx::query_as(crate::records::CURRENT_BODIES).bind(review_id).bind(<casereview_core::proceedings::Proceeding as crate::RecordBody>::KIND).fetch_all(&mut *tx).await?;
             let procs = procs.into_iter().map(|(b,)| serde_json::from_str(&b)).collect::<Result<Vec<casereview_core::proceedings::Proceeding>, _>>()?;
             let mut e = publishing::check_publication(today, panel, &holds).err().unwrap_or_default();
             for h in casereview_core::proceedings::publication_holds(&procs) {

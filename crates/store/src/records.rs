@@ -129,6 +129,12 @@ impl<T: RecordBody> TryFrom<Row> for Record<T> {
     }
 }
 
+/// The current bodies of a review's records of one kind ($1 the review, $2 the kind), for
+/// reads that must happen inside another write's transaction.
+pub(crate) const CURRENT_BODIES: &str =
+    "SELECT v.body FROM review_records r JOIN review_record_versions v ON v.record_id = r.id AND v.version = r.version \
+     WHERE r.review_id = $1 AND r.kind = $2 ORDER BY r.id";
+
 const SELECT: &str = "SELECT r.id, r.review_id, r.version, r.updated_by, r.updated_at, v.body FROM review_records r \
      JOIN review_record_versions v ON v.record_id = r.id AND v.version = r.version";
 
